@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Installs (once) and starts Apache Kafka (KRaft, single node) and FerretDB v1 (SQLite backend)
+# on this machine, without Docker. Everything lives under var/ at the repository root.
+#   deploy/local/servers.sh install|start|stop|status
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VAR="$ROOT/var"
+KAFKA_DIR="$VAR/kafka"
+FERRET_BIN="$VAR/bin/ferretdb"
+FERRET_VERSION="v1.24.2"
+KAFKA_PORT=9092
+FERRET_PORT=27017
+READY_TIMEOUT="${READY_TIMEOUT:-90}"
+
+log() { printf '[servers] %s\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+install_kafka() {
+  if [ -f "$KAFKA_DIR/libs/.complete" ]; then return; fi
+  log "fetching Apache Kafka jars from Maven Central (deploy/local/kafka/pom.xml)"
+  mkdir -p "$KAFKA_DIR"
+  (cd "$ROOT/deploy/local/kafka" && mvn -q -B dependency:copy-dependencies \
+      -DoutputDirectory="$KAFKA_DIR/libs" -DincludeScope=runtime) >"$KAFKA_DIR/mvn.log" 2>&1 \
+    || { log "maven failed, see $KAFKA_DIR/mvn.log"; exit 1; }
+  touch "$KAFKA_DIR/libs/.complete"
+}
+
+install_ferretdb() {
+  if [ -x "$FERRET_BIN" ]; then return; fi
+  # `go install module@version` is refused by the proxy's deprecation lookup here, while the
+  # module itself downloads fine: fetch the tagged module and build its command from source.
+  log "building FerretDB $FERRET_VERSION from the Go module proxy"
+  mkdir -p "$VAR/bin"
+  local dir src="$VAR/src/ferretdb"
+  dir=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRET_VERSION" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  rm -rf "$src"; mkdir -p "$VAR/src"; cp -r "$dir" "$src"; chmod -R u+w "$src"
+  # Their build embeds a version file that their task runner generates from git.
+  echo "$FERRET_VERSION" >"$src/build/version/version.txt"
+  (cd "$src" && go build -o "$FERRET_BIN" ./cmd/ferretdb) >"$VAR/ferretdb-build.log" 2>&1 \
+    || { log "FerretDB build failed, see $VAR/ferretdb-build.log"; exit 1; }
+}
+
+install() { install_kafka; install_ferretdb; }
+
+wait_port() {  # name port logfile pid
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until port_open "$2"; do
+    if [ $SECONDS -ge $deadline ] || ! kill -0 "$4" 2>/dev/null; then
+      log "$1 did not come up on 127.0.0.1:$2 (waited up to ${READY_TIMEOUT}s); its log: $3"
+      tail -n 20 "$3" >&2 || true
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+
+start_kafka() {
+  if port_open $KAFKA_PORT; then log "kafka already listening on $KAFKA_PORT"; return; fi
+  local data="$KAFKA_DIR/data" props="$KAFKA_DIR/server.properties"
+  mkdir -p "$KAFKA_DIR/logs"
+  { cat "$ROOT/deploy/local/kafka/server.properties"; echo "log.dirs=$data"; } >"$props"
+  local cp="$KAFKA_DIR/libs/*"
+  if [ ! -f "$data/meta.properties" ]; then
+    java -cp "$cp" -Dlog4j2.configurationFile="$ROOT/deploy/local/kafka/log4j2.properties" \
+      -Dkafka.logs.dir="$KAFKA_DIR/logs" kafka.tools.StorageTool format --standalone \
+      -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null)" -c "$props" \
+      >"$KAFKA_DIR/logs/format.log" 2>&1 || { log "kafka format failed: $KAFKA_DIR/logs/format.log"; exit 1; }
+  fi
+  nohup java -Xms256m -Xmx1g -cp "$cp" \
+    -Dlog4j2.configurationFile="$ROOT/deploy/local/kafka/log4j2.properties" \
+    -Dkafka.logs.dir="$KAFKA_DIR/logs" kafka.Kafka "$props" \
+    >"$KAFKA_DIR/logs/stdout.log" 2>&1 &
+  echo $! >"$KAFKA_DIR/pid"
+  wait_port kafka $KAFKA_PORT "$KAFKA_DIR/logs/server.log" "$(cat "$KAFKA_DIR/pid")"
+  log "kafka up on 127.0.0.1:$KAFKA_PORT"
+}
+
+start_ferretdb() {
+  if port_open $FERRET_PORT; then log "something already listens on $FERRET_PORT; using it"; return; fi
+  mkdir -p "$VAR/ferretdb/data"
+  nohup "$FERRET_BIN" --handler=sqlite --sqlite-url="file:$VAR/ferretdb/data/" \
+    --listen-addr="127.0.0.1:$FERRET_PORT" --telemetry=disable --log-level=warn \
+    >"$VAR/ferretdb/ferretdb.log" 2>&1 &
+  echo $! >"$VAR/ferretdb/pid"
+  wait_port ferretdb $FERRET_PORT "$VAR/ferretdb/ferretdb.log" "$(cat "$VAR/ferretdb/pid")"
+  log "ferretdb up on 127.0.0.1:$FERRET_PORT"
+}
+
+stop_pidfile() {
+  local f="$1"
+  [ -f "$f" ] || return 0
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) install; start_kafka; start_ferretdb ;;
+  stop) stop_pidfile "$VAR/ferretdb/pid"; stop_pidfile "$KAFKA_DIR/pid"; log "servers stopped" ;;
+  status) port_open $KAFKA_PORT && echo "kafka: up" || echo "kafka: down"
+          port_open $FERRET_PORT && echo "ferretdb: up" || echo "ferretdb: down" ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac
