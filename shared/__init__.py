@@ -1,0 +1,1 @@
+"""Code every service shares: the public contract (`shared.contract`) and the wiring (`shared.wiring`)."""

@@ -1,0 +1,28 @@
+"""Every topic name, in one place, with the partition count it is created with."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    partitions: int
+
+    @property
+    def dead_letter(self) -> str:
+        return f"{self.name}.dlq"
+
+
+CLIENTS = Topic("studio.clients.v1", 6)
+SALES = Topic("studio.sales.v1", 6)
+BOOKINGS = Topic("studio.bookings.v1", 6)
+CREDITS = Topic("studio.credits.v1", 6)
+NOTIFIER = Topic("studio.notifier.v1", 3)
+
+INBOUND = (CLIENTS, SALES, BOOKINGS)
+ALL = (CLIENTS, SALES, BOOKINGS, CREDITS, NOTIFIER)
+
+
+def every_topic_name() -> list[tuple[str, int]]:
+    """Each topic and its dead-letter twin, with partition counts."""
+    return [(t.name, t.partitions) for t in ALL] + [(t.dead_letter, 1) for t in ALL]
