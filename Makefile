@@ -1,0 +1,48 @@
+# The two commands that matter: `make up` (the whole system) and `make test` (the whole suite).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+export STAFF_JWT_SECRET ?= local-dev-secret-change-me
+
+.PHONY: up down test bench install servers token seed clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed ## Python environment and the servers (Kafka, FerretDB), once
+	deploy/local/servers.sh install
+
+servers: install
+	deploy/local/servers.sh start
+
+up: servers ## Kafka, FerretDB, the four services and a seeded demo brand
+	deploy/local/services.sh start
+	$(PY) -m deploy.local.seed
+	@echo
+	@echo "bookings  http://127.0.0.1:8001/docs"
+	@echo "credits   http://127.0.0.1:8002/docs"
+	@echo "reports   http://127.0.0.1:8003/docs"
+	@echo "notifier  http://127.0.0.1:8004/docs"
+	@echo "admin token for every location:  make token ROLE=admin LOCATIONS='*'"
+
+down: ## stop the services and the servers that `make up` started
+	deploy/local/services.sh stop
+	deploy/local/servers.sh stop
+
+test: servers ## the whole suite against real Kafka and FerretDB
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: servers
+	$(PY) -m benchmarks.run_all
+
+ROLE ?= admin
+LOCATIONS ?= *
+token: $(VENV)/.installed ## a staff JWT for the demo: make token ROLE=reporting LOCATIONS=loc-1,loc-2
+	@$(PY) -m deploy.local.token --role "$(ROLE)" --locations "$(LOCATIONS)"
+
+clean: down
+	rm -rf var

@@ -1,0 +1,57 @@
+"""The credits service's use cases: each loads one aggregate, lets the domain decide, stores."""
+
+from datetime import datetime
+
+from services.credits.domain.aggregate import ClientCredits
+from services.credits.store import CreditsStore
+from shared.contract.envelope import Event
+from shared.wiring.clock import Clock
+
+
+class CreditsHandlers:
+    def __init__(self, store: CreditsStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def apply_event(self, event: Event) -> list:
+        """An inbound sales or booking event; RuleViolation if it breaks a rule (nothing changes)."""
+        now = self.clock.now()
+        _, events = await self.store.change(event.location_id, event.client_id, lambda a: a.handle(event, now))
+        return events
+
+    async def adjust_package(self, location_id: str, client_id: str, package_id: str, **command) -> dict:
+        now = self.clock.now()
+        aggregate, _ = await self.store.change(
+            location_id, client_id, lambda a: a.adjust_package(package_id, now=now, **command)
+        )
+        return _one(aggregate.package_views(now), "package_id", package_id)
+
+    async def adjust_period(self, location_id: str, client_id: str, membership_id: str, period_start, **command) -> dict:
+        now = self.clock.now()
+        aggregate, events = await self.store.change(
+            location_id, client_id, lambda a: a.adjust_period(membership_id, period_start, now=now, **command)
+        )
+        return _period(aggregate, membership_id, period_start, now)
+
+    async def adjust_account(self, location_id: str, client_id: str, **command) -> dict:
+        now = self.clock.now()
+        aggregate, _ = await self.store.change(location_id, client_id, lambda a: a.adjust_account(now=now, **command))
+        return aggregate.balance()
+
+    async def expire_due_credit(self) -> int:
+        """Expire every lot whose time has come; returns how many accounts changed."""
+        now = self.clock.now()
+        due = await self.store.due_for_expiry(now)
+        for location_id, client_id in due:
+            await self.store.change(location_id, client_id, lambda a: a.expire_credit(now))
+        return len(due)
+
+
+def _one(views: list[dict], field: str, value: str) -> dict:
+    return next(v for v in views if v[field] == value)
+
+
+def _period(aggregate: ClientCredits, membership_id: str, period_start, now: datetime) -> dict:
+    membership = _one(aggregate.membership_views(now), "membership_id", membership_id)
+    key = period_start.isoformat()
+    return next((p for p in membership["periods"] if p.get("period_key", p["starts_on"]) == key), membership["periods"][0])

@@ -1,0 +1,56 @@
+"""Where the credits service keeps its aggregates: one document per (location, client)."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import BaseModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.credits.domain.aggregate import ClientCredits
+from shared.wiring.aggregates import AggregateStore, Publish
+
+Decision = Callable[[ClientCredits], list[BaseModel]]
+
+
+def aggregate_key(location_id: str, client_id: str) -> str:
+    return f"{location_id}|{client_id}"
+
+
+class CreditsStore:
+    def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime]) -> None:
+        self._docs = db["client_credits"]
+        self.aggregates = AggregateStore(self._docs, publish, now, index=_index_fields)
+
+    async def ensure_indexes(self) -> None:
+        await self.aggregates.ensure_indexes()
+        await self._docs.create_index([("next_credit_expiry", 1)])
+
+    async def change(self, location_id: str, client_id: str, decision: Decision) -> tuple[ClientCredits, list]:
+        """Apply `decision` to the client's aggregate atomically; returns the new state and events."""
+        outcome: dict = {}
+
+        def decide(state: dict | None) -> tuple[dict, list[dict]]:
+            aggregate = ClientCredits.from_document(state) if state else ClientCredits.new(location_id, client_id)
+            events = decision(aggregate)
+            outcome["aggregate"], outcome["events"] = aggregate, events
+            return aggregate.to_document(), [e.model_dump(mode="json") for e in events]
+
+        await self.aggregates.execute(aggregate_key(location_id, client_id), decide)
+        return outcome["aggregate"], outcome["events"]
+
+    async def due_for_expiry(self, now: datetime) -> list[tuple[str, str]]:
+        cursor = self._docs.find({"next_credit_expiry": {"$lte": now}}, {"location_id": 1, "client_id": 1})
+        return [(d["location_id"], d["client_id"]) async for d in cursor]
+
+    async def load(self, location_id: str, client_id: str) -> ClientCredits | None:
+        loaded = await self.aggregates.load(aggregate_key(location_id, client_id))
+        return ClientCredits.from_document(loaded.state) if loaded.state else None
+
+
+def _index_fields(state: dict) -> dict:
+    aggregate = ClientCredits.from_document(state)
+    return {
+        "location_id": aggregate.location_id,
+        "client_id": aggregate.client_id,
+        "next_credit_expiry": aggregate.next_credit_expiry(),
+    }

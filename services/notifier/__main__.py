@@ -1,0 +1,6 @@
+from services.notifier.app import assemble
+from shared.wiring.service import run
+from shared.wiring.settings import Settings
+
+if __name__ == "__main__":
+    run(Settings.for_service("notifier", 8004), assemble)

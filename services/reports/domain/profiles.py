@@ -1,0 +1,23 @@
+"""Client profiles as the reports show them, built from `studio.clients.v1`."""
+
+from shared.contract.clients import ClientRegistered, ClientUpdated
+
+PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "join_date", "email_opt_out")
+
+
+def profile_changes(event: ClientRegistered | ClientUpdated) -> dict:
+    """The profile fields this event sets (a registration sets all; an update what it carries)."""
+    explicit = event.model_fields_set if isinstance(event, ClientUpdated) else set(PROFILE_FIELDS)
+    changes = {f: getattr(event, f) for f in PROFILE_FIELDS if f in explicit}
+    if "join_date" in changes and changes["join_date"] is not None:
+        changes["join_date"] = changes["join_date"].isoformat()
+    return changes
+
+
+def with_full_name(profile: dict) -> dict:
+    """The searchable, denormalised name fields every report row carries."""
+    first, last = profile.get("first_name") or "", profile.get("last_name") or ""
+    full = f"{first} {last}".strip()
+    return {**profile, "full_name": full, "search": " ".join(
+        s.lower() for s in (full, profile.get("email") or "", profile.get("phone") or "") if s
+    )}

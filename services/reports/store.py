@@ -1,0 +1,76 @@
+"""The reports' read models in MongoDB: one document per row a report shows."""
+
+from datetime import datetime
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.reports.domain.profiles import with_full_name
+from shared.wiring.locks import KeyedLocks
+from shared.wiring.projection import upsert_if_newer
+
+PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_date", "search")
+
+
+def row_key(*parts: str) -> str:
+    return "|".join(parts)
+
+
+class ReportsStore:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.clients = db["clients"]
+        self.packages = db["packages"]
+        self.periods = db["membership_periods"]
+        self.meta = db["meta"]
+        self.locks = KeyedLocks()  # one writer per (location, client): rows share profile fields
+
+    async def ensure_indexes(self) -> None:
+        for rows in (self.packages, self.periods):
+            await rows.create_index([("location_id", 1), ("client_id", 1)])
+        await self.clients.create_index([("location_id", 1), ("client_id", 1)], unique=True)
+
+    async def apply_profile(self, location_id: str, client_id: str, changes: dict) -> None:
+        async with self.locks.hold(row_key(location_id, client_id)):
+            await self._apply_profile(location_id, client_id, changes)
+
+    async def _apply_profile(self, location_id: str, client_id: str, changes: dict) -> None:
+        key = row_key(location_id, client_id)
+        await self.clients.update_one(
+            {"_id": key},
+            {"$set": changes, "$setOnInsert": {"location_id": location_id, "client_id": client_id}},
+            upsert=True,
+        )
+        profile = with_full_name(await self.clients.find_one({"_id": key}) or {})
+        copy = {f: profile.get(f) for f in PROFILE_COPY}
+        await self.clients.update_one({"_id": key}, {"$set": {"full_name": copy["full_name"], "search": copy["search"]}})
+        await self.packages.update_many({"location_id": location_id, "client_id": client_id}, {"$set": copy})
+
+    async def profile_copy(self, location_id: str, client_id: str) -> dict:
+        doc = await self.clients.find_one({"_id": row_key(location_id, client_id)})
+        return {f: (doc or {}).get(f) for f in PROFILE_COPY}
+
+    async def apply_package(self, version: int, row: dict) -> None:
+        # The profile may arrive after the package (another topic): a later profile change
+        # copies itself onto existing rows, and this copy covers rows created after it.
+        async with self.locks.hold(row_key(row["location_id"], row["client_id"])):
+            profile = await self.profile_copy(row["location_id"], row["client_id"])
+            key = row_key(row["location_id"], row["client_id"], row["package_id"])
+            await upsert_if_newer(self.packages, key, version, {**row, **profile})
+
+    async def apply_period(self, version: int, row: dict) -> None:
+        key = row_key(row["location_id"], row["client_id"], row["membership_id"], row["period_key"])
+        await upsert_if_newer(self.periods, key, version, row)
+
+    async def client_packages(self, location_id: str, client_id: str) -> list[dict]:
+        query = {"location_id": location_id, "client_id": client_id}
+        return await self.packages.find(query).sort("package_id", 1).to_list()
+
+    async def client_periods(self, location_id: str, client_id: str) -> list[dict]:
+        query = {"location_id": location_id, "client_id": client_id}
+        return await self.periods.find(query).to_list()
+
+    async def advance_as_of(self, occurred_at: datetime) -> None:
+        await self.meta.update_one({"_id": "as_of"}, {"$max": {"at": occurred_at}}, upsert=True)
+
+    async def as_of(self) -> datetime | None:
+        doc = await self.meta.find_one({"_id": "as_of"})
+        return doc["at"] if doc else None

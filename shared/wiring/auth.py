@@ -1,0 +1,93 @@
+"""Staff authentication: `Authorization: Bearer <JWT>` (HS256, secret STAFF_JWT_SECRET).
+
+Claims: `sub` (staff id, the actor of every change), `role` (`admin` | `reporting`) and
+`locations` (location ids, or ["*"] for the whole brand). Missing or invalid token → 401;
+a role or location not allowed → 403.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+Role = Literal["admin", "reporting"]
+ALL_LOCATIONS = "*"
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: str
+    role: Role
+    locations: frozenset[str]
+
+    @property
+    def whole_brand(self) -> bool:
+        return ALL_LOCATIONS in self.locations
+
+    def may_see(self, location_id: str) -> bool:
+        return self.whole_brand or location_id in self.locations
+
+    def require_location(self, location_id: str) -> None:
+        if not self.may_see(location_id):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "this token does not allow that location")
+
+    def visible(self, requested: Iterable[str]) -> list[str]:
+        """The requested locations, all of which must be allowed (403 otherwise)."""
+        wanted = list(dict.fromkeys(requested))
+        for location_id in wanted:
+            self.require_location(location_id)
+        return wanted
+
+
+def decode_token(token: str, secret: str) -> Staff:
+    """Raises jwt.InvalidTokenError (covers expired, tampered and `alg: none` tokens)."""
+    claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["sub", "role"]})
+    role, locations = claims.get("role"), claims.get("locations", [])
+    if role not in ("admin", "reporting") or not isinstance(locations, list):
+        raise jwt.InvalidTokenError("role or locations claim is malformed")
+    return Staff(id=str(claims["sub"]), role=role, locations=frozenset(map(str, locations)))
+
+
+def mint_token(secret: str, sub: str, role: Role, locations: list[str], ttl_seconds: int = 3600) -> str:
+    """For demos and tests: a signed staff token."""
+    import time
+
+    now = int(time.time())
+    claims = {"sub": sub, "role": role, "locations": locations, "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _unauthorized(reason: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, reason, headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_staff(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
+    if creds is None:
+        raise _unauthorized("missing bearer token")
+    secret = request.app.state.settings.staff_jwt_secret
+    if not secret:
+        raise _unauthorized("STAFF_JWT_SECRET is not configured")
+    try:
+        return decode_token(creds.credentials, secret)
+    except jwt.InvalidTokenError as error:
+        raise _unauthorized(f"invalid token: {error}") from None
+
+
+def require_role(*roles: Role):
+    """A dependency giving the staff member, 403 unless their role is one of `roles`."""
+
+    def dependency(staff: Staff = Depends(current_staff)) -> Staff:
+        if staff.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {staff.role!r} may not do this")
+        return staff
+
+    return dependency
+
+
+admin_only = require_role("admin")
+any_staff = require_role("admin", "reporting")

@@ -1,0 +1,78 @@
+"""The dead-letter path: a bad message is copied to `<topic>.dlq` with the reason, then acked.
+
+Kafka has no dead-letter topic of its own and FastStream adds none, so a consume-scope middleware
+does it. It is attached to the inbound routers only (never broker-wide) so that publishing to a
+dead-letter topic is never itself wrapped.
+
+Three outcomes per message:
+- handled: the handler acked it;
+- refused (cannot be decoded, fails validation, breaks a rule): copied to the DLQ, then acked;
+- transient failure (database or broker unreachable): retried in place with backoff, so the
+  partition waits and nothing is committed past an unprocessed message.
+"""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiokafka.errors import KafkaError
+from faststream import BaseMiddleware
+from pydantic import ValidationError
+
+from shared.rules import RuleViolation
+from shared.wiring.logging import get_logger
+from shared.wiring.mongo import TRANSIENT_ERRORS
+
+log = get_logger(__name__)
+
+REFUSED = (ValidationError, RuleViolation, json.JSONDecodeError, UnicodeDecodeError)
+RETRYABLE = (*TRANSIENT_ERRORS, KafkaError, ConnectionError, TimeoutError)
+
+SendRaw = Callable[[str, bytes, bytes | None, dict[str, str]], Awaitable[None]]
+
+
+def describe(error: Exception) -> str:
+    """A human-readable reason that names the offending fields."""
+    if isinstance(error, ValidationError):
+        parts = [f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}" for e in error.errors()]
+        return "invalid event: " + "; ".join(parts)[:900]
+    if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
+        return f"not valid JSON: {error}"[:900]
+    return f"rule broken: {error}"[:900]
+
+
+def dead_letter_headers(record: Any, reason: str) -> dict[str, str]:
+    return {
+        "x-error": reason,
+        "x-original-topic": record.topic,
+        "x-original-partition": str(record.partition),
+        "x-original-offset": str(record.offset),
+    }
+
+
+def dead_letter_middleware(send_raw: SendRaw, retry_delays: tuple[float, ...] = (0.2, 0.5, 1, 2, 5)):
+    """Build the middleware class around a raw publisher `send_raw(topic, value, key, headers)`."""
+
+    class DeadLetterMiddleware(BaseMiddleware):
+        async def consume_scope(self, call_next, msg):
+            attempt = 0
+            while True:
+                try:
+                    return await call_next(msg)
+                except REFUSED as error:
+                    return await _refuse(msg, error)
+                except RETRYABLE as error:
+                    delay = retry_delays[min(attempt, len(retry_delays) - 1)]
+                    log.warning("transient failure, retrying", error=repr(error), delay=delay)
+                    attempt += 1
+                    await asyncio.sleep(delay)
+
+    async def _refuse(msg, error: Exception) -> None:
+        record = msg.raw_message
+        reason = describe(error)
+        await send_raw(f"{record.topic}.dlq", record.value, record.key, dead_letter_headers(record, reason))
+        log.info("dead-lettered", topic=record.topic, offset=record.offset, reason=reason)
+        await msg.ack()
+
+    return DeadLetterMiddleware

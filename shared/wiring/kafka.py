@@ -1,0 +1,83 @@
+"""Kafka wiring: the broker, topics created with explicit partition counts, at-least-once inbound
+subscribers with a dead-letter path, and publishing keyed by client_id."""
+
+import json
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaRouter
+from pydantic import BaseModel
+
+from shared.contract.topics import every_topic_name
+from shared.wiring.dead_letter import dead_letter_middleware
+from shared.wiring.logging import get_logger
+
+log = get_logger(__name__)
+
+
+def build_broker(bootstrap_servers: str) -> KafkaBroker:
+    # acks=all with a single-node broker costs nothing and is right for a real cluster.
+    return KafkaBroker(bootstrap_servers, acks="all", linger_ms=2, logger=None)
+
+
+async def create_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]] | None = None) -> None:
+    """Create every topic the platform uses; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [NewTopic(n, p, 1) for n, p in (topics or every_topic_name()) if n not in existing]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass  # another service created them between our list and create
+            log.info("topics created", topics=[t.name for t in wanted])
+    finally:
+        await admin.close()
+
+
+def inbound_router(broker: KafkaBroker, gatekeeper: bool = True) -> KafkaRouter:
+    """A router whose subscribers refuse bad messages (see shared.wiring.dead_letter).
+
+    Each topic has one gatekeeper, the service that owns its validation and copies what it
+    refuses to the dead-letter topic; other consumers of the topic skip what they refuse, so a
+    bad message is dead-lettered once, not once per consumer group.
+    """
+
+    async def send_raw(topic: str, value: bytes, key: bytes | None, headers: dict[str, str]) -> None:
+        if gatekeeper:
+            await broker.publish(value, topic, key=key, headers=headers)
+
+    return KafkaRouter(middlewares=[dead_letter_middleware(send_raw)])
+
+
+def consumer_options(group_id: str) -> dict:
+    """Subscriber options every inbound subscriber uses.
+
+    MANUAL acks: the handler commits only once its effect is stored (at-least-once; the default
+    would auto-commit first, at-most-once). `earliest`: a new group reads what was published
+    before it first joined.
+    """
+    return {
+        "group_id": group_id,
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.MANUAL,
+    }
+
+
+def encode(event: BaseModel) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def client_key(event: BaseModel | dict) -> bytes:
+    client_id = event["client_id"] if isinstance(event, dict) else event.client_id
+    return client_id.encode()
+
+
+async def publish_event(broker: KafkaBroker, topic: str, event: BaseModel | dict) -> None:
+    """Publish one contract event, keyed by client_id so a client's events stay ordered."""
+    body = json.dumps(event, default=str).encode() if isinstance(event, dict) else encode(event)
+    await broker.publish(body, topic, key=client_key(event), headers={"content-type": "application/json"})

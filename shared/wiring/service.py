@@ -1,0 +1,140 @@
+"""Builds one service: its clients, its Kafka subscribers, its HTTP app, its background tasks.
+
+Everything is constructed in `create_app` (no I/O: clients connect lazily) and connected in the
+FastAPI lifespan, in order: topics, the service's own start-up (indexes), the broker, then the
+background tasks. A service plugs in through `assemble(wiring) -> Service`.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from faststream.specification import AsyncAPI
+from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.wiring import mongo
+from shared.wiring.clock import Clock, clock_from
+from shared.wiring.http import health_router, install_error_handlers
+from shared.wiring.kafka import build_broker, create_topics
+from shared.wiring.logging import configure_logging, get_logger
+from shared.wiring.settings import Settings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Wiring:
+    """What a service's handlers may be given: nothing else reaches the outside world."""
+
+    settings: Settings
+    clock: Clock
+    mongo_client: AsyncMongoClient
+    db: AsyncDatabase
+    broker: KafkaBroker
+    registry: CollectorRegistry
+
+
+@dataclass
+class Service:
+    """What a service adds to the common wiring."""
+
+    kafka_routers: Sequence[KafkaRouter] = ()
+    http_routers: Sequence[APIRouter] = ()
+    on_start: Sequence[Callable[[], Awaitable[None]]] = ()
+    background: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
+    state: dict = field(default_factory=dict)
+
+
+def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)  # resident memory and CPU, read by the benchmarks
+    PlatformCollector(registry=registry)
+    broker = build_broker(settings.kafka_bootstrap_servers)
+    broker.add_middleware(KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name))
+    client = mongo.connect(settings.mongodb_url)
+    return Wiring(
+        settings=settings,
+        clock=clock or clock_from(settings.clock_file),
+        mongo_client=client,
+        db=mongo.database(client, settings.database_name),
+        broker=broker,
+        registry=registry,
+    )
+
+
+def asyncapi_document(wiring: Wiring, title: str) -> dict:
+    spec = AsyncAPI(wiring.broker, title=title, version="1.0.0")
+    return spec.to_specification().to_jsonable()
+
+
+def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock: Clock | None = None) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level)
+    wiring = build_wiring(settings, clock)
+    service = assemble(wiring)
+    for router in service.kafka_routers:
+        wiring.broker.include_router(router)
+    app = FastAPI(title=f"studio {settings.service_name}", version="1.0.0", lifespan=_lifespan(wiring, service))
+    app.state.settings, app.state.wiring, app.state.service = settings, wiring, service
+    install_error_handlers(app)
+    app.include_router(health_router(_readiness(wiring), wiring.registry))
+    for router in service.http_routers:
+        app.include_router(router)
+    spec = asyncapi_document(wiring, f"studio {settings.service_name} events")
+    app.add_api_route("/asyncapi.json", lambda: spec, methods=["GET"], include_in_schema=False)
+    return app
+
+
+def _readiness(wiring: Wiring) -> dict:
+    async def kafka() -> bool:
+        return await wiring.broker.ping(timeout=2.0)
+
+    async def mongodb() -> bool:
+        return await mongo.ping(wiring.mongo_client)
+
+    return {"kafka": kafka, "mongodb": mongodb}
+
+
+def _lifespan(wiring: Wiring, service: Service):
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        await create_topics(wiring.settings.kafka_bootstrap_servers)
+        for hook in service.on_start:
+            await hook()
+        await wiring.broker.start()
+        tasks = [asyncio.create_task(_supervised(job)) for job in service.background]
+        log.info("service started", port=wiring.settings.port)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await wiring.broker.stop()
+            await wiring.mongo_client.close()
+
+    return lifespan
+
+
+async def _supervised(job: Callable[[], Awaitable[None]]) -> None:
+    """Keeps a background loop alive across unexpected errors; cancellation stops it."""
+    while True:
+        try:
+            await job()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job failed; restarting in 1s", job=getattr(job, "__name__", "job"))
+            await asyncio.sleep(1)
+
+
+def run(settings: Settings, assemble: Callable[[Wiring], Service]) -> None:
+    app = create_app(settings, assemble)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)

@@ -1,0 +1,38 @@
+"""Settings from the environment (names from the contract)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    service_name: str = Field(default="studio", description="Also the Kafka consumer group")
+    port: int = 8000
+    host: str = "127.0.0.1"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    mongodb_url: str = "mongodb://127.0.0.1:27017"
+    mongodb_database: str | None = Field(default=None, description="Default: <prefix>_<service>")
+    database_prefix: str = Field(default="studio", description="Tests give each run its own")
+    consumer_group_prefix: str = Field(default="", description="Tests give each run its own groups")
+    staff_jwt_secret: str = Field(default="", repr=False)
+    smtp_url: str = "smtp://127.0.0.1:1025"
+    log_level: str = "INFO"
+    clock_file: str | None = Field(
+        default=None, description="Tests only: read 'now' from this file instead of the system clock"
+    )
+
+    @property
+    def database_name(self) -> str:
+        return self.mongodb_database or f"{self.database_prefix}_{self.service_name}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.consumer_group_prefix}{self.service_name}"
+
+    @classmethod
+    def for_service(cls, name: str, port: int) -> "Settings":
+        """The service's own defaults, which the environment still overrides."""
+        loaded = cls()
+        defaults = {"service_name": name, "port": port}
+        return loaded.model_copy(update={k: v for k, v in defaults.items() if k not in loaded.model_fields_set})

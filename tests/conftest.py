@@ -1,0 +1,85 @@
+"""Fixtures shared by the whole suite: real servers, a per-run namespace, the services as processes."""
+
+import os
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.wiring.auth import mint_token
+from tests.support.kafka import Platform
+from tests.support.processes import PORTS, ServiceProcess
+from tests.support.servers import Servers, find_servers
+
+SECRET = "test-secret-for-the-suite-only"
+RUN_ID = uuid.uuid4().hex[:8]
+OUTPUT = Path(os.environ.get("TEST_OUTPUT", "test-output"))
+
+
+@pytest.fixture(scope="session")
+def servers():
+    with ExitStack() as stack:
+        yield find_servers(stack)
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return RUN_ID
+
+
+@pytest.fixture
+async def mongo(servers: Servers):
+    client = AsyncMongoClient(servers.mongodb, tz_aware=True)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def db(mongo):
+    """A fresh database for one test, dropped afterwards."""
+    name = f"t{RUN_ID}_{uuid.uuid4().hex[:8]}"
+    yield mongo[name]
+    await mongo.drop_database(name)
+
+
+def token(role: str = "admin", locations: list[str] | None = None, sub: str = "staff-1") -> str:
+    return mint_token(SECRET, sub, role, locations or ["*"])
+
+
+def auth(role: str = "admin", locations: list[str] | None = None, sub: str = "staff-1") -> dict:
+    return {"Authorization": f"Bearer {token(role, locations, sub)}"}
+
+
+@pytest.fixture(scope="session")
+def system(servers: Servers):
+    """The four services as real processes against the real servers, with their own databases and groups."""
+    logs = OUTPUT / "services"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": servers.kafka,
+        "MONGODB_URL": servers.mongodb,
+        "STAFF_JWT_SECRET": SECRET,
+        "DATABASE_PREFIX": f"e2e{RUN_ID}",
+        "CONSUMER_GROUP_PREFIX": f"e2e{RUN_ID}.",
+        "LOG_LEVEL": "INFO",
+    }
+    procs = {n: ServiceProcess(n, p, env, logs / f"{n}-{RUN_ID}.log") for n, p in PORTS.items()}
+    for proc in procs.values():
+        proc.start(wait=False)
+    try:
+        for proc in procs.values():
+            proc.wait_ready()
+        yield procs
+    finally:
+        for proc in procs.values():
+            proc.stop()
+
+
+@pytest.fixture
+async def platform(servers: Servers):
+    publisher = Platform(servers.kafka)
+    await publisher.start()
+    yield publisher
+    await publisher.stop()

@@ -1,0 +1,54 @@
+"""Talking to the real Kafka as another platform service would: plain aiokafka, JSON bytes."""
+
+import asyncio
+import json
+import time
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+
+class Platform:
+    """Publishes raw messages to the inbound topics, keyed by client_id."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def publish(self, topic: str, event: dict | bytes, key: str | None = None) -> None:
+        value = event if isinstance(event, bytes) else json.dumps(event).encode()
+        client_key = key or (event.get("client_id") if isinstance(event, dict) else None) or "unknown"
+        await self._producer.send_and_wait(topic, value, key=client_key.encode())
+
+
+async def read_topic(bootstrap: str, topic: str, match, timeout: float = 20.0) -> list:
+    """Records of `topic` (from the start) for which `match(record)` holds, once at least one does."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    found, deadline = [], time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            found += [r for records in batch.values() for r in records if match(r)]
+            if found and not batch:
+                return found
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def eventually(probe, timeout: float = 20.0, interval: float = 0.2):
+    """Await `probe()` until it returns something truthy; return it (or the last value)."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = await probe()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    return value
