@@ -21,7 +21,8 @@ servers: install
 
 up: servers ## Kafka, FerretDB, the four services and a seeded demo brand
 	deploy/local/services.sh start
-	$(PY) -m deploy.local.seed
+	@# The demo's dates are relative to the day it was seeded: seed once per var/ folder.
+	@[ -f var/.seeded ] || { $(PY) -m deploy.local.seed && touch var/.seeded; }
 	@echo
 	@echo "bookings  http://127.0.0.1:8001/docs"
 	@echo "credits   http://127.0.0.1:8002/docs"

@@ -13,7 +13,7 @@ from tests.support.kafka import Platform
 from tests.support.processes import PORTS, ServiceProcess
 from tests.support.servers import Servers, find_servers
 
-SECRET = "test-secret-for-the-suite-only"
+SECRET = "test-secret-for-the-suite-only-0123456789"
 RUN_ID = uuid.uuid4().hex[:8]
 OUTPUT = Path(os.environ.get("TEST_OUTPUT", "test-output"))
 

@@ -65,7 +65,13 @@ def consumer_options(group_id: str) -> dict:
         "group_id": group_id,
         "auto_offset_reset": "earliest",
         "ack_policy": AckPolicy.MANUAL,
+        "decoder": strict_json,
     }
+
+
+async def strict_json(msg) -> object:
+    """Bodies are JSON, full stop: FastStream's default would hand broken JSON on as a string."""
+    return json.loads(msg.body)
 
 
 def encode(event: BaseModel) -> bytes:

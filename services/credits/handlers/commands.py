@@ -1,8 +1,5 @@
 """The credits service's use cases: each loads one aggregate, lets the domain decide, stores."""
 
-from datetime import datetime
-
-from services.credits.domain.aggregate import ClientCredits
 from services.credits.store import CreditsStore
 from shared.contract.envelope import Event
 from shared.wiring.clock import Clock
@@ -24,14 +21,14 @@ class CreditsHandlers:
         aggregate, _ = await self.store.change(
             location_id, client_id, lambda a: a.adjust_package(package_id, now=now, **command)
         )
-        return _one(aggregate.package_views(now), "package_id", package_id)
+        return aggregate.package_view(package_id, now)
 
     async def adjust_period(self, location_id: str, client_id: str, membership_id: str, period_start, **command) -> dict:
         now = self.clock.now()
-        aggregate, events = await self.store.change(
+        aggregate, _ = await self.store.change(
             location_id, client_id, lambda a: a.adjust_period(membership_id, period_start, now=now, **command)
         )
-        return _period(aggregate, membership_id, period_start, now)
+        return aggregate.period_view(membership_id, period_start)
 
     async def adjust_account(self, location_id: str, client_id: str, **command) -> dict:
         now = self.clock.now()
@@ -46,12 +43,3 @@ class CreditsHandlers:
             await self.store.change(location_id, client_id, lambda a: a.expire_credit(now))
         return len(due)
 
-
-def _one(views: list[dict], field: str, value: str) -> dict:
-    return next(v for v in views if v[field] == value)
-
-
-def _period(aggregate: ClientCredits, membership_id: str, period_start, now: datetime) -> dict:
-    membership = _one(aggregate.membership_views(now), "membership_id", membership_id)
-    key = period_start.isoformat()
-    return next((p for p in membership["periods"] if p.get("period_key", p["starts_on"]) == key), membership["periods"][0])

@@ -1,0 +1,112 @@
+"""Staff corrections: package credits, a membership period's credits or validity, the account.
+
+Each is keyed by its `command_id` (the HTTP Idempotency-Key): the same command again changes
+nothing; the same id with other arguments is a conflicting duplicate.
+"""
+
+from datetime import date, datetime
+
+from services.credits.domain import ledger, memberships, packages
+from services.credits.domain.adjustments import Adjustment, signed_credits
+from services.credits.domain.announcements import announce_entries, announce_package, announce_period
+from services.credits.domain.digests import fingerprint, is_repeat
+from services.credits.domain.errors import (
+    InsufficientCredits,
+    InvalidAdjustment,
+    UnknownMembership,
+    UnknownPackage,
+    UnknownPeriod,
+    UnlimitedPeriod,
+    ValidityReversed,
+)
+from services.credits.domain.memberships import Membership
+from services.credits.domain.outputs import Outputs
+from services.credits.domain.state import CommandRecord, CreditsState
+
+
+def adjust_package(state: CreditsState, out: Outputs, *, package_id: str, action: str, credits: int,
+                   note: str | None, actor: str, command_id: str, now: datetime) -> None:
+    content = fingerprint(command="adjust_package", package_id=package_id, action=action,
+                          credits=credits, note=note, actor=actor)
+    if _is_repeated(state, command_id, content):
+        return
+    package = state.package(package_id)
+    if package is None:
+        raise UnknownPackage(package_id)
+    delta = signed_credits(action, credits)
+    _check_deductible(delta, packages.available(package, state.claims))
+    package.adjustments.append(Adjustment(command_id, delta, note, actor, now))
+    announce_package(package, state.claims, out)
+
+
+def adjust_period(state: CreditsState, out: Outputs, *, membership_id: str, period_start: date, action: str,
+                  credits: int, valid_from: date | None, valid_to: date | None, note: str | None,
+                  actor: str, command_id: str, now: datetime) -> None:
+    content = fingerprint(command="adjust_period", membership_id=membership_id, period_start=period_start,
+                          action=action, credits=credits, valid_from=valid_from, valid_to=valid_to,
+                          note=note, actor=actor)
+    if _is_repeated(state, command_id, content):
+        return
+    membership = _period_owner(state, membership_id, period_start)
+    delta = _period_delta(state, membership, period_start, action, credits)
+    if delta == 0 and valid_from is None and valid_to is None:
+        raise InvalidAdjustment("the adjustment changes neither credits nor validity")
+    record = membership.record_for_change(period_start)
+    record.valid_from = valid_from or record.valid_from
+    record.valid_to = valid_to or record.valid_to
+    _check_window(*membership.window(period_start))
+    record.adjustments.append(Adjustment(command_id, delta, note, actor, now))
+    announce_period(membership, period_start, state.claims, out)
+
+
+def adjust_account(state: CreditsState, out: Outputs, *, amount_minor: int, currency: str, note: str,
+                   actor: str, command_id: str, now: datetime) -> None:
+    content = fingerprint(command="adjust_account", amount_minor=amount_minor, currency=currency,
+                          note=note, actor=actor)
+    if _is_repeated(state, command_id, content):
+        return
+    if amount_minor == 0:
+        raise InvalidAdjustment("amount_minor must not be zero")
+    if not note or not note.strip():
+        raise InvalidAdjustment("a note is required on an account adjustment")
+    state.account.check_currency(currency)
+    announce_entries(ledger.expire_due(state.account, now, state.scope), out)
+    posting = ledger.Posting("Manual Adjustment", amount_minor, currency, now, note=note, actor=actor)
+    announce_entries([ledger.post(state.account, posting, state.scope)], out)
+
+
+def _is_repeated(state: CreditsState, command_id: str, content: str) -> bool:
+    """True when this command was already applied; otherwise it is recorded as applied now."""
+    known = state.command(command_id)
+    if known and is_repeat(known.fingerprint, content, "command", command_id):
+        return True
+    state.commands.append(CommandRecord(command_id, content))
+    return False
+
+
+def _period_owner(state: CreditsState, membership_id: str, period_start: date) -> Membership:
+    membership = state.membership(membership_id)
+    if membership is None:
+        raise UnknownMembership(membership_id)
+    if not membership.has_period(period_start):
+        raise UnknownPeriod(membership_id, period_start)
+    return membership
+
+
+def _period_delta(state: CreditsState, membership: Membership, key: date, action: str, credits: int) -> int:
+    delta = signed_credits(action, credits, minimum=0)
+    if delta and membership.credits_per_period is None:
+        raise UnlimitedPeriod(membership.membership_id, key)
+    if delta < 0:
+        _check_deductible(delta, memberships.allowance_left(membership, key, state.claims))
+    return delta
+
+
+def _check_deductible(delta: int, available: int) -> None:
+    if -delta > available:
+        raise InsufficientCredits(available=available, requested=-delta)
+
+
+def _check_window(valid_from: date, valid_to: date) -> None:
+    if valid_from > valid_to:
+        raise ValidityReversed(valid_from, valid_to)
