@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: real servers, a per-run namespace, the services as processes."""
 
+import asyncio
 import os
 import uuid
 from contextlib import ExitStack
@@ -9,7 +10,10 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from shared.wiring.auth import mint_token
-from tests.support.kafka import Platform
+from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
+from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
+from shared.wiring.kafka import create_topics
+from tests.support.kafka import Platform, fast_forward_groups
 from tests.support.processes import PORTS, ServiceProcess
 from tests.support.servers import Servers, find_servers
 
@@ -65,6 +69,7 @@ def system(servers: Servers):
         "CONSUMER_GROUP_PREFIX": f"e2e{RUN_ID}.",
         "LOG_LEVEL": "INFO",
     }
+    asyncio.run(_position_groups(servers.kafka, env["CONSUMER_GROUP_PREFIX"]))
     procs = {n: ServiceProcess(n, p, env, logs / f"{n}-{RUN_ID}.log") for n, p in PORTS.items()}
     for proc in procs.values():
         proc.start(wait=False)
@@ -75,6 +80,16 @@ def system(servers: Servers):
     finally:
         for proc in procs.values():
             proc.stop()
+
+
+SUBSCRIPTIONS = {"credits": CREDITS_SUBSCRIPTIONS, "reports": REPORTS_SUBSCRIPTIONS}
+
+
+async def _position_groups(bootstrap: str, prefix: str) -> None:
+    await create_topics(bootstrap)
+    groups = {f"{prefix}{service}.{suffix}": topic
+              for service, subs in SUBSCRIPTIONS.items() for suffix, topic in subs.items()}
+    await fast_forward_groups(bootstrap, groups)
 
 
 @pytest.fixture

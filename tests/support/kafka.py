@@ -52,3 +52,27 @@ async def eventually(probe, timeout: float = 20.0, interval: float = 0.2):
             return value
         await asyncio.sleep(interval)
     return value
+
+
+async def fast_forward_groups(bootstrap: str, groups: dict[str, str]) -> None:
+    """Commit each new consumer group at the current end of its topic.
+
+    The services start new groups at `earliest`, as they must; a test run gets groups of its
+    own, and without this they would first replay every earlier local run's events.
+    """
+    from aiokafka import TopicPartition
+
+    from shared.contract.topics import every_topic_name
+
+    PARTITIONS = dict(every_topic_name())
+
+    for group, topic in groups.items():
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(topic, p) for p in range(PARTITIONS[topic])]
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit({tp: offset for tp, offset in ends.items()})
+        finally:
+            await consumer.stop()

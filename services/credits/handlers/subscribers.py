@@ -9,6 +9,10 @@ from shared.contract.topics import BOOKINGS, SALES
 from shared.wiring.kafka import consumer_options
 
 
+# consumer group suffix -> topic; the group is "<service group>.<suffix>"
+SUBSCRIPTIONS = {"sales": SALES.name, "bookings": BOOKINGS.name}
+
+
 def register(sales: KafkaRouter, bookings: KafkaRouter, handlers: CreditsHandlers, group: str) -> None:
     @sales.subscriber(SALES.name, **consumer_options(f"{group}.sales"), title="credits/sales")
     async def on_sale(event: SalesEvent, msg: KafkaMessage) -> None:

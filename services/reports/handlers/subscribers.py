@@ -11,6 +11,10 @@ from shared.contract.topics import CLIENTS, CREDITS
 from shared.wiring.kafka import consumer_options
 
 
+# consumer group suffix -> topic; the group is "<service group>.<suffix>"
+SUBSCRIPTIONS = {"clients": CLIENTS.name, "credits": CREDITS.name}
+
+
 def register(clients_router: KafkaRouter, credits_router: KafkaRouter, store: ReportsStore, group: str) -> None:
     @clients_router.subscriber(CLIENTS.name, **consumer_options(f"{group}.clients"), title="reports/clients")
     async def on_client(event: ClientEvent, msg: KafkaMessage) -> None:
