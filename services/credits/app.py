@@ -1,27 +1,19 @@
 """Bootstrap of the credits service."""
 
-from faststream.kafka import KafkaBroker
-
 from services.credits.handlers import routes, subscribers
 from services.credits.handlers.commands import CreditsHandlers
 from services.credits.store import CreditsStore
 from services.credits.sweeper import run_expiry_sweeper
+from shared.contract.credits import CreditsEvent
 from shared.contract.topics import CREDITS
 from shared.wiring.idempotency import IdempotencyKeys
-from shared.wiring.kafka import inbound_router, publish_event
+from shared.wiring.kafka import events_publisher, inbound_router
 from shared.wiring.service import Service, Wiring
 
 
-def publisher(broker: KafkaBroker):
-    async def publish(events: list[dict]) -> None:
-        for event in events:
-            await publish_event(broker, CREDITS.name, event)
-
-    return publish
-
-
 def assemble(wiring: Wiring) -> Service:
-    store = CreditsStore(wiring.db, publisher(wiring.broker), wiring.clock.now)
+    publish = events_publisher(wiring.broker, CREDITS.name, CreditsEvent, "Every effect the credits service decided")
+    store = CreditsStore(wiring.db, publish, wiring.clock.now)
     handlers = CreditsHandlers(store, wiring.clock)
     sales, bookings = inbound_router(wiring.broker), inbound_router(wiring.broker)
     subscribers.register(sales, bookings, handlers, wiring.settings.consumer_group)

@@ -83,7 +83,30 @@ def client_key(event: BaseModel | dict) -> bytes:
     return client_id.encode()
 
 
+def _body(event: BaseModel | dict) -> bytes:
+    return json.dumps(event, default=str).encode() if isinstance(event, dict) else encode(event)
+
+
 async def publish_event(broker: KafkaBroker, topic: str, event: BaseModel | dict) -> None:
     """Publish one contract event, keyed by client_id so a client's events stay ordered."""
-    body = json.dumps(event, default=str).encode() if isinstance(event, dict) else encode(event)
-    await broker.publish(body, topic, key=client_key(event), headers={"content-type": "application/json"})
+    await broker.publish(_body(event), topic, key=client_key(event), headers=JSON_HEADERS)
+
+
+JSON_HEADERS = {"content-type": "application/json"}
+
+
+def events_publisher(broker: KafkaBroker, topic: str, schema, description: str):
+    """A documented publisher (it appears in the AsyncAPI document) sending batches of events.
+
+    Sends are issued in order without waiting for each acknowledgement, then awaited together:
+    the producer keeps per-partition order, and a failure raises before anything is marked sent.
+    """
+    publisher = broker.publisher(topic, title=f"{topic}:publish", description=description, schema=schema)
+
+    async def publish(events: list[dict]) -> None:
+        pending = [await publisher.publish(_body(e), key=client_key(e), headers=JSON_HEADERS, no_confirm=True)
+                   for e in events]
+        for sent in pending:
+            await sent
+
+    return publish

@@ -28,6 +28,14 @@ def test_the_asyncapi_document_lists_the_topics_the_service_consumes(system, ser
     assert SUBSCRIBES[service] <= addresses
 
 
+def test_the_credits_asyncapi_document_describes_what_it_publishes(system):
+    spec = httpx.get(f"{system['credits'].url}/asyncapi.json").json()
+
+    published = [c for c in spec["channels"].values() if c["address"] == "studio.credits.v1"]
+    schemas = str(spec["components"])
+    assert published and all(t in schemas for t in ("credit.reserved", "package.changed", "account.entry_recorded"))
+
+
 @pytest.mark.parametrize("service", sorted(ROUTES))
 def test_the_openapi_document_lists_the_contract_routes(system, service):
     spec = httpx.get(f"{system[service].url}/openapi.json").json()
