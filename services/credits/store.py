@@ -7,9 +7,9 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.credits.domain.aggregate import ClientCredits
-from shared.wiring.aggregates import AggregateStore, Publish
+from shared.wiring.aggregates import AggregateStore, Decision, Publish
 
-Decision = Callable[[ClientCredits], list[BaseModel]]
+Change = Callable[[ClientCredits], list[BaseModel]]
 
 
 def aggregate_key(location_id: str, client_id: str) -> str:
@@ -19,21 +19,21 @@ def aggregate_key(location_id: str, client_id: str) -> str:
 class CreditsStore:
     def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime]) -> None:
         self._docs = db["client_credits"]
-        self.aggregates = AggregateStore(self._docs, publish, now, index=_index_fields)
+        self.aggregates = AggregateStore(self._docs, publish, now)
 
     async def ensure_indexes(self) -> None:
         await self.aggregates.ensure_indexes()
         await self._docs.create_index([("next_credit_expiry", 1)])
 
-    async def change(self, location_id: str, client_id: str, decision: Decision) -> tuple[ClientCredits, list]:
+    async def change(self, location_id: str, client_id: str, decision: Change) -> tuple[ClientCredits, list]:
         """Apply `decision` to the client's aggregate atomically; returns the new state and events."""
         outcome: dict = {}
 
-        def decide(state: dict | None) -> tuple[dict, list[dict]]:
+        def decide(state: dict | None) -> Decision:
             aggregate = ClientCredits.from_document(state) if state else ClientCredits.new(location_id, client_id)
             events = decision(aggregate)
             outcome["aggregate"], outcome["events"] = aggregate, events
-            return aggregate.to_document(), [e.model_dump(mode="json") for e in events]
+            return stored(aggregate, events)
 
         await self.aggregates.execute(aggregate_key(location_id, client_id), decide)
         return outcome["aggregate"], outcome["events"]
@@ -47,10 +47,9 @@ class CreditsStore:
         return ClientCredits.from_document(loaded.state) if loaded.state else None
 
 
-def _index_fields(state: dict) -> dict:
-    aggregate = ClientCredits.from_document(state)
-    return {
-        "location_id": aggregate.location_id,
-        "client_id": aggregate.client_id,
-        "next_credit_expiry": aggregate.next_credit_expiry(),
-    }
+
+def stored(aggregate: ClientCredits, events: list) -> Decision:
+    """What the store keeps of a decision: the state, the events, and the sweeper's due date."""
+    index = {"location_id": aggregate.location_id, "client_id": aggregate.client_id,
+             "next_credit_expiry": aggregate.next_credit_expiry()}
+    return Decision(aggregate.to_document(), [e.model_dump(mode="json") for e in events], index)

@@ -51,6 +51,18 @@ def dead_letter_headers(record: Any, reason: str) -> dict[str, str]:
     }
 
 
+class DeadLetters:
+    """Copies a refused record to `<topic>.dlq` with the reason (only the topic's gatekeeper)."""
+
+    def __init__(self, send_raw: SendRaw) -> None:
+        self._send_raw = send_raw
+
+    async def send(self, record, error: Exception) -> None:
+        reason = describe(error)
+        await self._send_raw(f"{record.topic}.dlq", record.value, record.key, dead_letter_headers(record, reason))
+        log.info("dead-lettered", topic=record.topic, offset=record.offset, reason=reason)
+
+
 def dead_letter_middleware(send_raw: SendRaw, retry_delays: tuple[float, ...] = (0.2, 0.5, 1, 2, 5)):
     """Build the middleware class around a raw publisher `send_raw(topic, value, key, headers)`."""
 
@@ -68,11 +80,12 @@ def dead_letter_middleware(send_raw: SendRaw, retry_delays: tuple[float, ...] = 
                     attempt += 1
                     await asyncio.sleep(delay)
 
+    dead_letters = DeadLetters(send_raw)
+
     async def _refuse(msg, error: Exception) -> None:
-        record = msg.raw_message
-        reason = describe(error)
-        await send_raw(f"{record.topic}.dlq", record.value, record.key, dead_letter_headers(record, reason))
-        log.info("dead-lettered", topic=record.topic, offset=record.offset, reason=reason)
+        if isinstance(msg.raw_message, tuple):
+            raise error  # batch handlers refuse record by record; an error here is a bug
+        await dead_letters.send(msg.raw_message, error)
         await msg.ack()
 
     return DeadLetterMiddleware

@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker, KafkaRouter
 from pydantic import BaseModel
 
 from shared.contract.topics import every_topic_name
+from shared.wiring.batches import batch_decoder
 from shared.wiring.dead_letter import dead_letter_middleware
 from shared.wiring.logging import get_logger
 
@@ -39,8 +40,8 @@ async def create_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]
         await admin.close()
 
 
-def inbound_router(broker: KafkaBroker, gatekeeper: bool = True) -> KafkaRouter:
-    """A router whose subscribers refuse bad messages (see shared.wiring.dead_letter).
+def raw_sender(broker: KafkaBroker, gatekeeper: bool = True):
+    """Sends refused records to dead-letter topics.
 
     Each topic has one gatekeeper, the service that owns its validation and copies what it
     refuses to the dead-letter topic; other consumers of the topic skip what they refuse, so a
@@ -51,7 +52,12 @@ def inbound_router(broker: KafkaBroker, gatekeeper: bool = True) -> KafkaRouter:
         if gatekeeper:
             await broker.publish(value, topic, key=key, headers=headers)
 
-    return KafkaRouter(middlewares=[dead_letter_middleware(send_raw)])
+    return send_raw
+
+
+def inbound_router(broker: KafkaBroker, gatekeeper: bool = True) -> KafkaRouter:
+    """A router whose subscribers dead-letter what they refuse (see shared.wiring.dead_letter)."""
+    return KafkaRouter(middlewares=[dead_letter_middleware(raw_sender(broker, gatekeeper))])
 
 
 def consumer_options(group_id: str) -> dict:
@@ -67,6 +73,12 @@ def consumer_options(group_id: str) -> dict:
         "ack_policy": AckPolicy.MANUAL,
         "decoder": strict_json,
     }
+
+
+def batch_consumer_options(group_id: str, adapter, max_records: int = 500) -> dict:
+    """Like consumer_options, for a subscriber handed up to `max_records` decoded records at once."""
+    return {**consumer_options(group_id), "batch": True, "max_records": max_records,
+            "decoder": batch_decoder(adapter)}
 
 
 async def strict_json(msg) -> object:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.wiring.aggregates import AggregateStore
+from shared.wiring.aggregates import AggregateStore, ConcurrentUpdate, Decision, Version
 from shared.wiring.clock import ManualClock
 
 pytestmark = pytest.mark.integration
@@ -22,12 +22,12 @@ class Outbound:
         self.sent += events
 
 
-def take_credit(state: dict | None) -> tuple[dict, list[dict]]:
+def take_credit(state: dict | None) -> Decision:
     state = state or {"available": 1, "taken": []}
     if state["available"] == 0:
-        return state, [{"event_id": f"rejected-{len(state['taken'])}", "type": "rejected"}]
+        return Decision(state, [{"event_id": f"rejected-{len(state['taken'])}", "type": "rejected"}])
     taken = state["taken"] + [len(state["taken"])]
-    return {"available": state["available"] - 1, "taken": taken}, [{"event_id": f"reserved-{len(taken)}"}]
+    return Decision({"available": state["available"] - 1, "taken": taken}, [{"event_id": f"reserved-{len(taken)}"}])
 
 
 @pytest.fixture
@@ -39,9 +39,9 @@ async def test_a_change_and_its_events_are_stored_and_published_together(db, clo
     out = Outbound()
     store = AggregateStore(db["aggs"], out, clock.now)
 
-    state, events = await store.execute("a", take_credit)
+    decision = await store.execute("a", take_credit)
 
-    assert state == {"available": 0, "taken": [0]}
+    assert decision.state == {"available": 0, "taken": [0]}
     assert out.sent == [{"event_id": "reserved-1"}]
     docs = await db["aggs"].find({"key": "a"}).to_list()
     assert [(d["version"], d["published"]) for d in docs] == [(1, True)]
@@ -98,10 +98,50 @@ async def test_a_decision_that_raises_changes_nothing(db, clock):
     assert (await store.load("a")).number == 1
 
 
-async def test_old_versions_are_forgotten_once_published(db, clock):
+async def test_old_versions_keep_only_their_number_and_are_collected_later(db, clock):
     store = AggregateStore(db["aggs"], Outbound(), clock.now)
-
     for _ in range(5):
         await store.execute("a", take_credit)
 
+    live = [d["version"] for d in await db["aggs"].find({"key": "a", "state": {"$ne": None}}).to_list()]
+    clock.set(clock.now() + timedelta(minutes=11))
+    await store.collect_tombstones()
+
+    assert live == [5]
     assert [d["version"] for d in await db["aggs"].find({"key": "a"}).to_list()] == [5]
+
+
+async def test_a_writer_holding_a_stale_version_cannot_reuse_a_retired_number(db, clock):
+    store = AggregateStore(db["aggs"], Outbound(), clock.now)
+    for _ in range(3):
+        await store.execute("a", take_credit)
+    stale = Version("a", 1, {"available": 1, "taken": []}, [], True)
+
+    with pytest.raises(ConcurrentUpdate):
+        await store._insert_next(stale, Decision({"available": 0, "taken": [9]}, [{"event_id": "late"}]))
+
+
+async def test_a_batch_changes_many_aggregates_and_publishes_their_events(db, clock):
+    out = Outbound()
+    store = AggregateStore(db["aggs"], out, clock.now)
+    await store.execute("b", take_credit)
+
+    await store.execute_batch({"a": take_credit, "b": take_credit, "c": take_credit})
+
+    states = {k: (await store.load(k)).state["available"] for k in "abc"}
+    assert states == {"a": 0, "b": 0, "c": 0}
+    assert sorted(e["event_id"] for e in out.sent) == ["rejected-1", "reserved-1", "reserved-1", "reserved-1"]
+
+
+async def test_a_batch_loses_no_change_to_a_racing_writer(db, clock):
+    out = Outbound()
+    store = AggregateStore(db["aggs"], out, clock.now)
+
+    def add_one(state):
+        state = state or {"n": 0}
+        return Decision({"n": state["n"] + 1}, [{"event_id": f"n-{state['n'] + 1}"}])
+
+    await asyncio.gather(store.execute_batch({"a": add_one, "b": add_one}), store.execute("a", add_one),
+                         store.execute_batch({"a": add_one}))
+
+    assert (await store.load("a")).state["n"] == 3 and (await store.load("b")).state["n"] == 1

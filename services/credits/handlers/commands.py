@@ -1,6 +1,11 @@
 """The credits service's use cases: each loads one aggregate, lets the domain decide, stores."""
 
-from services.credits.store import CreditsStore
+from collections import defaultdict
+
+from services.credits.domain.aggregate import ClientCredits
+from services.credits.store import CreditsStore, aggregate_key, stored
+from shared.rules import RuleViolation
+from shared.wiring.aggregates import Decision
 from shared.contract.envelope import Event
 from shared.wiring.clock import Clock
 
@@ -15,6 +20,17 @@ class CreditsHandlers:
         now = self.clock.now()
         _, events = await self.store.change(event.location_id, event.client_id, lambda a: a.handle(event, now))
         return events
+
+    async def apply_batch(self, events: list[Event]) -> list[tuple[Event, RuleViolation]]:
+        """Apply a batch of inbound events, each client's in order; returns those refused."""
+        now = self.clock.now()
+        by_client: dict[tuple[str, str], list[Event]] = defaultdict(list)
+        for event in events:
+            by_client[(event.location_id, event.client_id)].append(event)
+        refused: dict[tuple[str, str], list] = {}
+        changes = {aggregate_key(*owner): _decider(owner, batch, now, refused) for owner, batch in by_client.items()}
+        await self.store.aggregates.execute_batch(changes)
+        return [pair for pairs in refused.values() for pair in pairs]
 
     async def adjust_package(self, location_id: str, client_id: str, package_id: str, **command) -> dict:
         now = self.clock.now()
@@ -43,3 +59,19 @@ class CreditsHandlers:
             await self.store.change(location_id, client_id, lambda a: a.expire_credit(now))
         return len(due)
 
+
+
+def _decider(owner: tuple[str, str], events: list[Event], now, refused: dict):
+    """The decision for one client's events in a batch; a refused event leaves no trace."""
+
+    def decide(state: dict | None) -> Decision:
+        aggregate = ClientCredits.from_document(state) if state else ClientCredits.new(*owner)
+        out, refused[owner] = [], []  # reset: a retried decision starts over
+        for event in events:
+            try:
+                out += aggregate.handle(event, now)
+            except RuleViolation as error:
+                refused[owner].append((event, error))
+        return stored(aggregate, out)
+
+    return decide
