@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs (once) and starts Apache Kafka (KRaft, single node) and FerretDB v1 (SQLite backend)
-# on this machine, without Docker. Everything lives under var/ at the repository root.
+# Installs (once) and starts Apache Kafka (KRaft, single node) and FerretDB v1 on Debian's
+# PostgreSQL on this machine, without Docker. Everything lives under var/ at the repository root.
+# (FerretDB's SQLite backend was measured 5x slower on updates: see README "Measurements".)
 #   deploy/local/servers.sh install|start|stop|status
 set -euo pipefail
 
@@ -11,6 +12,8 @@ FERRET_BIN="$VAR/bin/ferretdb"
 FERRET_VERSION="v1.24.2"
 KAFKA_PORT=9092
 FERRET_PORT=27017
+PG_PORT=54329
+PG_DIR="$VAR/postgres"
 READY_TIMEOUT="${READY_TIMEOUT:-90}"
 
 log() { printf '[servers] %s\n' "$*" >&2; }
@@ -43,7 +46,40 @@ install_ferretdb() {
     || { log "FerretDB build failed, see $VAR/ferretdb-build.log"; exit 1; }
 }
 
-install() { install_kafka; install_ferretdb; }
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+install_postgres() {
+  if [ -n "$(pg_bin)" ] && id postgres >/dev/null 2>&1; then return; fi
+  log "installing PostgreSQL from Debian's packages"
+  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql) >"$VAR/apt.log" 2>&1 \
+    || { log "apt-get install postgresql failed, see $VAR/apt.log"; exit 1; }
+}
+
+install() { mkdir -p "$VAR"; install_kafka; install_ferretdb; install_postgres; }
+
+as_postgres() { runuser -u postgres -- "$@"; }
+
+start_postgres() {
+  if port_open $PG_PORT; then return; fi
+  local bin; bin="$(pg_bin)"
+  mkdir -p "$PG_DIR"; chown postgres "$PG_DIR"
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    as_postgres "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
+      || { log "initdb failed: $PG_DIR/initdb.log"; exit 1; }
+  fi
+  as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t "$READY_TIMEOUT" \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+    || { log "postgres did not start; its log: $PG_DIR/postgres.log"; tail -n 20 "$PG_DIR/postgres.log" >&2; exit 1; }
+  as_postgres "$bin/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
+    || as_postgres "$bin/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres ferretdb
+  log "postgres up on 127.0.0.1:$PG_PORT"
+}
+
+stop_postgres() {
+  [ -f "$PG_DIR/data/postmaster.pid" ] || return 0
+  as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" stop -m fast >/dev/null 2>&1 || true
+}
 
 wait_port() {  # name port logfile pid
   local deadline=$((SECONDS + READY_TIMEOUT))
@@ -80,9 +116,11 @@ start_kafka() {
 
 start_ferretdb() {
   if port_open $FERRET_PORT; then log "something already listens on $FERRET_PORT; using it"; return; fi
-  mkdir -p "$VAR/ferretdb/data"
-  nohup "$FERRET_BIN" --handler=sqlite --sqlite-url="file:$VAR/ferretdb/data/" \
-    --listen-addr="127.0.0.1:$FERRET_PORT" --telemetry=disable --log-level=warn \
+  start_postgres
+  mkdir -p "$VAR/ferretdb"
+  nohup "$FERRET_BIN" --handler=postgresql \
+    --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=50" \
+    --listen-addr="127.0.0.1:$FERRET_PORT" --debug-addr=127.0.0.1:0 --telemetry=disable --log-level=warn \
     >"$VAR/ferretdb/ferretdb.log" 2>&1 &
   echo $! >"$VAR/ferretdb/pid"
   wait_port ferretdb $FERRET_PORT "$VAR/ferretdb/ferretdb.log" "$(cat "$VAR/ferretdb/pid")"
@@ -104,7 +142,7 @@ stop_pidfile() {
 case "${1:-}" in
   install) install ;;
   start) install; start_kafka; start_ferretdb ;;
-  stop) stop_pidfile "$VAR/ferretdb/pid"; stop_pidfile "$KAFKA_DIR/pid"; log "servers stopped" ;;
+  stop) stop_pidfile "$VAR/ferretdb/pid"; stop_postgres; stop_pidfile "$KAFKA_DIR/pid"; log "servers stopped" ;;
   status) port_open $KAFKA_PORT && echo "kafka: up" || echo "kafka: down"
           port_open $FERRET_PORT && echo "ferretdb: up" || echo "ferretdb: down" ;;
   *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
