@@ -2,27 +2,32 @@
 
 FerretDB v1 has neither multi-document transactions nor an atomic conditional update (its
 updates read in Go and write back by `_id`, so two racing `update_one` calls both "match", and
-even `$inc` loses increments — measured in tests/integration/test_ferretdb_atomicity.py). What
-it does enforce atomically is a unique index on insert. So a change is an insert:
+even `$inc` loses increments — tests/integration/test_ferretdb_atomicity.py). What it does
+enforce atomically is a unique index on insert. So a change is an insert:
 
-    {_id: "<key>#<version>", key, version, state, events: [...], published, written_at}
+    {_id: "<key>#<version>", key, version, state, events: [...], published, batch, written_at}
 
 The insert of version n+1 succeeds for exactly one writer; a loser reloads and decides again.
 The state an event caused and the events to publish are one document, so a crash either loses
-both (the inbound message is redelivered) or neither (the events are published by the next
-writer or by the relay). After publishing, a writer marks its version published and deletes the
-versions before it (see `_retire`): each aggregate keeps one live document.
+both (the inbound message is redelivered) or neither (the events are published by the relay).
+
+Versions are never deleted: a deleted number could be inserted again by a writer holding an
+older version, silently dropping the change that superseded it. That makes a stale read
+harmless, so the latest version of each aggregate is cached in the process (FerretDB v1 answers
+every query but an `_id` lookup with a scan); a stale entry only costs a lost insert and a reload.
 """
 
 import asyncio
+import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
-from datetime import datetime, timedelta
 
 from pymongo import DESCENDING
-from pymongo.errors import BulkWriteError
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
 
 from shared.wiring.logging import get_logger
 from shared.wiring.mongo import is_duplicate_key
@@ -54,6 +59,7 @@ class Version:
     events: list[dict]
     published: bool
     index: dict = field(default_factory=dict)
+    batch: str = ""  # the insert that stored it; a whole batch is marked published at once
 
     @property
     def id(self) -> str:
@@ -64,27 +70,52 @@ def version_id(key: str, number: int) -> str:
     return f"{key}#{number:012d}"
 
 
+class LatestVersions:
+    """A bounded cache of each aggregate's latest known version (least recently used out)."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: OrderedDict[str, Version] = OrderedDict()
+        self._size = size
+
+    def get(self, key: str) -> Version | None:
+        version = self._entries.get(key)
+        if version is not None:
+            self._entries.move_to_end(key)
+        return version
+
+    def put(self, version: Version) -> None:
+        known = self._entries.get(version.key)
+        if known is None or known.number <= version.number:
+            self._entries[version.key] = version
+            self._entries.move_to_end(version.key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+
 class AggregateStore:
-    def __init__(
-        self,
-        collection: AsyncCollection,
-        publish: Publish,
-        now: Callable[[], datetime],
-    ) -> None:
+    def __init__(self, collection: AsyncCollection, publish: Publish, now: Callable[[], datetime],
+                 cache_size: int = 20_000) -> None:
         self._docs = collection
         self._publish = publish
         self._now = now
+        self._latest = LatestVersions(cache_size)
 
     async def ensure_indexes(self) -> None:
         await self._docs.create_index([("key", 1), ("version", DESCENDING)])
         await self._docs.create_index([("published", 1), ("written_at", 1)])
 
     async def load(self, key: str) -> Version:
+        """The latest version (from the cache when it holds one)."""
+        return self._latest.get(key) or await self._load_stored(key)
+
+    async def _load_stored(self, key: str) -> Version:
         docs = await self._docs.find({"key": key}).sort("version", DESCENDING).limit(1).to_list()
-        if not docs:
-            return Version(key, 0, None, [], True)
-        doc = docs[0]
-        return Version(key, doc["version"], doc["state"], doc.get("events", []), doc.get("published", True))
+        version = _from_document(docs[0]) if docs else Version(key, 0, None, [], True)
+        self._latest.put(version)
+        return version
 
     async def execute(self, key: str, decide: Decide, attempts: int = 100) -> Decision:
         """Load, decide, store as the next version (retrying if another writer won), publish."""
@@ -92,23 +123,25 @@ class AggregateStore:
             current = await self.load(key)
             decision = decide(current.state)
             if not decision.events and decision.state == current.state:
-                await self._finish(current)  # a redelivery: at most finish a crashed publish
+                await self._finish([current])  # a redelivery: at most finish a crashed publish
                 return decision
+            stored = _next(current, decision)
             try:
-                stored = await self._insert_next(current, decision)
+                await self._insert(stored)
             except ConcurrentUpdate:
+                self._latest.forget(key)
                 await asyncio.sleep(0)
                 continue
-            await self._finish(current)
-            await self._finish(stored, predecessor=current)
+            await self._finish([current, stored])
             return decision
         raise ConcurrentUpdate(f"aggregate {key} kept changing under us")
 
     async def execute_batch(self, changes: dict[str, Decide]) -> None:
-        """One decision for each of many aggregates, with a handful of round trips in all:
-        one load, one insert, one publish, one mark, one prune. An aggregate whose next version
-        another writer took meanwhile goes through `execute` again on its own."""
-        current = await self._load_many(list(changes))
+        """One decision for each of many aggregates in a few round trips: the insert of every
+        new version, one publish, one mark. A key the cache does not know is tried as a new
+        aggregate; if it was not new, or another writer got there first, it goes through
+        `execute` on its own."""
+        current = {key: self._latest.get(key) or Version(key, 0, None, [], True) for key in changes}
         idle, written = [], []
         for key, decide in changes.items():
             decision = decide(current[key].state)
@@ -118,91 +151,72 @@ class AggregateStore:
                 written.append(_next(current[key], decision))
         lost = await self._insert_many(written)
         won = [v for v in written if v.key not in lost]
-        await self._finish_many([current[v.key] for v in won] + idle + won, pruned=[current[v.key] for v in won])
+        await self._finish(idle + [current[v.key] for v in won] + won, batch=won[0].batch if won else None)
         for key in lost:
+            self._latest.forget(key)
             await self.execute(key, changes[key])
 
-    async def _load_many(self, keys: list[str]) -> dict[str, Version]:
-        latest = {key: Version(key, 0, None, [], True) for key in keys}
-        async for doc in self._docs.find({"key": {"$in": keys}}):
-            if doc["version"] > latest[doc["key"]].number:  # the newest is never a tombstone
-                latest[doc["key"]] = Version(doc["key"], doc["version"], doc["state"], doc.get("events", []),
-                                             doc.get("published", True))
-        return latest
+    async def _insert(self, version: Version) -> None:
+        version.batch = uuid.uuid4().hex
+        try:
+            await self._docs.insert_one(self._document(version))
+        except Exception as error:
+            if is_duplicate_key(error):
+                raise ConcurrentUpdate(version.id) from None
+            raise
+        self._latest.put(version)
 
     async def _insert_many(self, versions: list[Version]) -> set[str]:
-        """Insert all; returns the keys whose version number another writer had taken."""
+        """Insert all; returns the keys whose version number was already taken."""
         if not versions:
             return set()
+        batch, lost = uuid.uuid4().hex, set()
+        for version in versions:
+            version.batch = batch
         try:
             await self._docs.insert_many([self._document(v) for v in versions], ordered=False)
         except BulkWriteError as error:
             failures = error.details.get("writeErrors", [])
             if any(f.get("code") != 11000 for f in failures):
                 raise
-            return {versions[f["index"]].key for f in failures}
-        return set()
+            lost = {versions[f["index"]].key for f in failures}
+        for version in versions:
+            if version.key not in lost:
+                self._latest.put(version)
+        return lost
 
-    async def _finish_many(self, versions: list[Version], pruned: list[Version]) -> None:
-        unpublished = [v for v in versions if not v.published and v.events]
-        if unpublished:
-            await self._publish([event for v in unpublished for event in v.events])
-            await self._docs.update_many({"_id": {"$in": [v.id for v in unpublished]}}, {"$set": {"published": True}})
-        old = [v.id for v in pruned if v.number > 0]
-        if old:
-            await self._retire({"_id": {"$in": old}, "published": True})
+    async def _finish(self, versions: list[Version], batch: str | None = None) -> None:
+        """Publish what these versions have not published yet, in order, then mark them.
 
-    async def _retire(self, query: dict) -> None:
-        """Drop superseded versions' state but keep their ids for a while.
-
-        Deleting a version would free its number: a writer still holding the version before it
-        could then insert "the next version" again and lose the change that superseded it.
-        Tombstones keep the numbers taken; `collect_tombstones` deletes them long after any
-        load-decide-insert cycle (milliseconds) could still be in flight.
+        The versions of `batch` (all inserted together, all published here) are marked with one
+        equality on their batch tag, which FerretDB pushes down; `_id $in` it would scan in Go.
         """
-        await self._docs.update_many({**query, "retired_at": None},
-                                     {"$set": {"state": None, "events": [], "retired_at": self._now()}})
-
-    async def collect_tombstones(self, older_than: timedelta = timedelta(minutes=10)) -> None:
-        await self._docs.delete_many({"retired_at": {"$lte": self._now() - older_than}})
+        unpublished = [v for v in versions if not v.published and v.events]
+        if not unpublished:
+            return
+        await self._publish([event for v in unpublished for event in v.events])
+        if batch is not None:
+            await self._docs.update_many({"batch": batch, "published": False}, {"$set": {"published": True}})
+        for version in unpublished:
+            if version.batch != batch or batch is None:
+                await self._docs.update_one({"_id": version.id}, {"$set": {"published": True}})
+            version.published = True
 
     def _document(self, version: Version) -> dict:
         return {"_id": version.id, "key": version.key, "version": version.number, "state": version.state,
-                "events": version.events, "published": version.published, "written_at": self._now(),
-                **version.index}
-
-    async def _insert_next(self, current: Version, decision: Decision) -> Version:
-        stored = _next(current, decision)
-        doc = self._document(stored)
-        try:
-            await self._docs.insert_one(doc)
-        except Exception as error:
-            if is_duplicate_key(error):
-                raise ConcurrentUpdate(stored.id) from None
-            raise
-        return stored
-
-    async def _finish(self, version: Version, predecessor: Version | None = None) -> None:
-        """Publish a version's events if not yet done, then forget what came before it."""
-        if not version.published and version.events:
-            await self._publish(version.events)
-            await self._docs.update_one({"_id": version.id}, {"$set": {"published": True}})
-            version.published = True
-        if predecessor is not None and predecessor.number > 0:
-            await self._retire({"key": version.key, "version": {"$lt": version.number}, "published": True})
+                "events": version.events, "published": version.published, "batch": version.batch,
+                "written_at": self._now(), **version.index}
 
     async def relay_pending(self, older_than: timedelta = timedelta(seconds=2)) -> int:
         """Publish what crashed writers left unpublished, oldest first. Returns how many versions."""
         cutoff = self._now() - older_than
-        query = {"published": False, "written_at": {"$lte": cutoff}}
-        docs = await self._docs.find(query).sort([("key", 1), ("version", 1)]).to_list()
-        for doc in docs:
-            await self._finish(Version(doc["key"], doc["version"], doc["state"], doc["events"], False))
-        return len(docs)
+        docs = await self._docs.find({"published": False}).sort([("key", 1), ("version", 1)]).to_list()
+        pending = [_from_document(d) for d in docs if _aware(d["written_at"]) <= cutoff]
+        await self._finish(pending)
+        return len(pending)
 
-    async def run_relay(self, every: float = 1.0) -> None:
+    async def run_relay(self, every: float = 2.0) -> None:
         while True:
-            await self.collect_tombstones()
             flushed = await self.relay_pending()
             if flushed:
                 log.info("outbox relay republished", versions=flushed)
@@ -212,3 +226,12 @@ class AggregateStore:
 def _next(current: Version, decision: Decision) -> Version:
     events = decision.events
     return Version(current.key, current.number + 1, decision.state, events, not events, decision.index)
+
+
+def _from_document(doc: dict) -> Version:
+    return Version(doc["key"], doc["version"], doc["state"], doc.get("events", []), doc.get("published", True),
+                   batch=doc.get("batch", ""))
+
+
+def _aware(instant: datetime) -> datetime:
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

@@ -45,6 +45,7 @@ async def test_a_change_and_its_events_are_stored_and_published_together(db, clo
     assert out.sent == [{"event_id": "reserved-1"}]
     docs = await db["aggs"].find({"key": "a"}).to_list()
     assert [(d["version"], d["published"]) for d in docs] == [(1, True)]
+    assert not await db["aggs"].find_one({"published": False})
 
 
 async def test_racing_writers_never_take_the_last_credit_twice(db, clock):
@@ -98,27 +99,30 @@ async def test_a_decision_that_raises_changes_nothing(db, clock):
     assert (await store.load("a")).number == 1
 
 
-async def test_old_versions_keep_only_their_number_and_are_collected_later(db, clock):
-    store = AggregateStore(db["aggs"], Outbound(), clock.now)
-    for _ in range(5):
-        await store.execute("a", take_credit)
-
-    live = [d["version"] for d in await db["aggs"].find({"key": "a", "state": {"$ne": None}}).to_list()]
-    clock.set(clock.now() + timedelta(minutes=11))
-    await store.collect_tombstones()
-
-    assert live == [5]
-    assert [d["version"] for d in await db["aggs"].find({"key": "a"}).to_list()] == [5]
-
-
-async def test_a_writer_holding_a_stale_version_cannot_reuse_a_retired_number(db, clock):
+async def test_a_writer_holding_a_stale_version_cannot_reuse_its_number(db, clock):
     store = AggregateStore(db["aggs"], Outbound(), clock.now)
     for _ in range(3):
         await store.execute("a", take_credit)
-    stale = Version("a", 1, {"available": 1, "taken": []}, [], True)
+    stale = Version("a", 2, {"available": 1, "taken": []}, [{"event_id": "late"}], False)
 
     with pytest.raises(ConcurrentUpdate):
-        await store._insert_next(stale, Decision({"available": 0, "taken": [9]}, [{"event_id": "late"}]))
+        await store._insert(stale)
+
+
+async def test_a_stale_cache_costs_a_reload_not_a_change(db, clock):
+    out = Outbound()
+    first, second = AggregateStore(db["aggs"], out, clock.now), AggregateStore(db["aggs"], out, clock.now)
+
+    def add_one(state):
+        state = state or {"n": 0}
+        return Decision({"n": state["n"] + 1}, [{"event_id": f"n-{state['n'] + 1}"}])
+
+    await first.execute("a", add_one)       # first caches version 1
+    await second.execute("a", add_one)      # the other instance writes version 2
+    await first.execute_batch({"a": add_one, "b": add_one})  # first's cache is stale for "a"
+
+    assert (await second._load_stored("a")).state == {"n": 3}
+    assert sorted(e["event_id"] for e in out.sent) == ["n-1", "n-1", "n-2", "n-3"]
 
 
 async def test_a_batch_changes_many_aggregates_and_publishes_their_events(db, clock):
