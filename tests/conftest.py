@@ -13,13 +13,14 @@ from shared.wiring.auth import mint_token
 from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
 from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
 from shared.wiring.kafka import create_topics
-from tests.support.kafka import Platform, fast_forward_groups
+from tests.support.kafka import Platform, fast_forward_groups, group_offsets
 from tests.support.processes import PORTS, ServiceProcess
 from tests.support.servers import Servers, find_servers
 
 SECRET = "test-secret-for-the-suite-only-0123456789"
 RUN_ID = uuid.uuid4().hex[:8]
 OUTPUT = Path(os.environ.get("TEST_OUTPUT", "test-output"))
+CLOCK_FILE = OUTPUT / f"clock-{RUN_ID}.txt"
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +62,7 @@ def system(servers: Servers):
     """The four services as real processes against the real servers, with their own databases and groups."""
     logs = OUTPUT / "services"
     logs.mkdir(parents=True, exist_ok=True)
+    CLOCK_FILE.write_text("")
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": servers.kafka,
         "MONGODB_URL": servers.mongodb,
@@ -68,8 +70,11 @@ def system(servers: Servers):
         "DATABASE_PREFIX": f"e2e{RUN_ID}",
         "CONSUMER_GROUP_PREFIX": f"e2e{RUN_ID}.",
         "LOG_LEVEL": "INFO",
+        "CLOCK_FILE": str(CLOCK_FILE.resolve()),
+        "SWEEP_SECONDS": "0.5",
     }
     asyncio.run(_position_groups(servers.kafka, env["CONSUMER_GROUP_PREFIX"]))
+    os.environ["E2E_GROUP_PREFIX"] = env["CONSUMER_GROUP_PREFIX"]
     procs = {n: ServiceProcess(n, p, env, logs / f"{n}-{RUN_ID}.log") for n, p in PORTS.items()}
     for proc in procs.values():
         proc.start(wait=False)
@@ -85,11 +90,19 @@ def system(servers: Servers):
 SUBSCRIPTIONS = {"credits": CREDITS_SUBSCRIPTIONS, "reports": REPORTS_SUBSCRIPTIONS}
 
 
+def consumer_groups(prefix: str, service: str | None = None) -> dict[str, str]:
+    """{group: topic} of the services (or one service) in a run's namespace."""
+    return {f"{prefix}{name}.{suffix}": topic for name, subs in SUBSCRIPTIONS.items()
+            if service in (None, name) for suffix, topic in subs.items()}
+
+
+START_OFFSETS: dict[str, dict] = {}  # where this run's consumer groups began: its "offset 0"
+
+
 async def _position_groups(bootstrap: str, prefix: str) -> None:
     await create_topics(bootstrap)
-    groups = {f"{prefix}{service}.{suffix}": topic
-              for service, subs in SUBSCRIPTIONS.items() for suffix, topic in subs.items()}
-    await fast_forward_groups(bootstrap, groups)
+    await fast_forward_groups(bootstrap, consumer_groups(prefix))
+    START_OFFSETS.update(await group_offsets(bootstrap, consumer_groups(prefix)))
 
 
 @pytest.fixture
@@ -98,3 +111,14 @@ async def platform(servers: Servers):
     await publisher.start()
     yield publisher
     await publisher.stop()
+
+
+@pytest.fixture
+def time_travel():
+    """Moves every service's clock (they read CLOCK_FILE); back to real time afterwards."""
+
+    def travel_to(instant) -> None:
+        CLOCK_FILE.write_text(instant.isoformat())
+
+    yield travel_to
+    CLOCK_FILE.write_text("")

@@ -23,6 +23,6 @@ def assemble(wiring: Wiring) -> Service:
         kafka_routers=[inbound],
         http_routers=[routes.router],
         on_start=[store.ensure_indexes],
-        background=[store.aggregates.run_relay, lambda: run_expiry_sweeper(handlers)],
+        background=[store.aggregates.run_relay, lambda: run_expiry_sweeper(handlers, wiring.settings.sweep_seconds)],
         state={"handlers": handlers, "idempotency": keys},
     )

@@ -39,8 +39,17 @@ class CreditsStore:
         return outcome["aggregate"], outcome["events"]
 
     async def due_for_expiry(self, now: datetime) -> list[tuple[str, str]]:
+        """Clients whose latest state has credit due to expire (older versions may match too:
+        the set is checked against the latest state before anything changes)."""
         cursor = self._docs.find({"next_credit_expiry": {"$lte": now}}, {"location_id": 1, "client_id": 1})
-        return [(d["location_id"], d["client_id"]) async for d in cursor]
+        owners = {(d["location_id"], d["client_id"]) async for d in cursor}
+        due = []
+        for owner in sorted(owners):
+            aggregate = await self.load(*owner)
+            expiry = aggregate.next_credit_expiry() if aggregate else None
+            if expiry is not None and expiry <= now:
+                due.append(owner)
+        return due
 
     async def load(self, location_id: str, client_id: str) -> ClientCredits | None:
         loaded = await self.aggregates.load(aggregate_key(location_id, client_id))

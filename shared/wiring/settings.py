@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     staff_jwt_secret: str = Field(default="", repr=False)
     smtp_url: str = "smtp://127.0.0.1:1025"
     log_level: str = "INFO"
+    sweep_seconds: float = Field(default=30.0, description="How often due work (credit expiry) is looked for")
     clock_file: str | None = Field(
         default=None, description="Tests only: read 'now' from this file instead of the system clock"
     )

@@ -54,6 +54,54 @@ async def eventually(probe, timeout: float = 20.0, interval: float = 0.2):
     return value
 
 
+async def group_offsets(bootstrap: str, groups: dict[str, str]) -> dict[str, dict]:
+    """{group: {partition: committed offset}} for each group's topic."""
+    from aiokafka import TopicPartition
+
+    from shared.contract.topics import every_topic_name
+
+    partitions = dict(every_topic_name())
+    found = {}
+    for group, topic in groups.items():
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            found[group] = {p: (await consumer.committed(TopicPartition(topic, p))) or 0
+                            for p in range(partitions[topic])}
+        finally:
+            await consumer.stop()
+    return found
+
+
+async def end_offsets_of(bootstrap: str, topic: str) -> dict[int, int]:
+    from aiokafka import TopicPartition
+
+    from shared.contract.topics import every_topic_name
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in range(dict(every_topic_name())[topic])])
+        return {tp.partition: offset for tp, offset in ends.items()}
+    finally:
+        await consumer.stop()
+
+
+async def rewind_groups(bootstrap: str, groups: dict[str, str], offsets: dict[str, dict]) -> None:
+    """Commit the given {group: {partition: offset}} (the group must have no live member)."""
+    from aiokafka import TopicPartition
+
+    for group, topic in groups.items():
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            wanted = {TopicPartition(topic, p): o for p, o in offsets[group].items()}
+            consumer.assign(list(wanted))
+            await consumer.commit(wanted)
+        finally:
+            await consumer.stop()
+
+
 async def fast_forward_groups(bootstrap: str, groups: dict[str, str]) -> None:
     """Commit each new consumer group at the current end of its topic.
 
