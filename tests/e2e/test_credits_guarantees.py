@@ -84,7 +84,7 @@ async def test_a_second_instance_joining_and_dying_mid_stream_doubles_nothing(sy
     location, client = ev.unique("loc"), ev.unique("cli")
     await platform.publish(SALES.name, ev.package_purchased(location, client, "fifty", credits=50))
     assert await package_when(system, location, client, "fifty", lambda p: True)
-    twin = ServiceProcess("credits", 18012, system["credits"].env, system["credits"].log_path.with_suffix(".twin.log"))
+    twin = ServiceProcess("credits", system["credits"].port + 10, system["credits"].env, system["credits"].log_path.with_suffix(".twin.log"))
 
     twin.start(wait=False)
     for i in range(80):

@@ -11,7 +11,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = {"bookings": 18001, "credits": 18002, "reports": 18003, "notifier": 18004}
+import os as _os
+
+# Concurrent test sessions on one machine pick different E2E_PORT_BASE values.
+_BASE = int(_os.environ.get("E2E_PORT_BASE", "18000"))
+PORTS = {"bookings": _BASE + 1, "credits": _BASE + 2, "reports": _BASE + 3, "notifier": _BASE + 4}
 
 
 @dataclass
