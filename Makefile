@@ -38,7 +38,7 @@ test: servers ## the whole suite against real Kafka and FerretDB
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: servers
-	$(PY) -m benchmarks.run_all
+	$(PY) -m benchmarks.run_all $(BENCH_ARGS)
 
 ROLE ?= admin
 LOCATIONS ?= *

@@ -167,3 +167,31 @@ async def test_adjustments_need_an_admin_of_that_location(system, headers, statu
     response = await _post(system, path, {"amount_minor": 500, "currency": "USD", "note": "x"}, headers=headers)
 
     assert response.status_code == status
+
+
+async def test_a_second_booking_created_with_other_content_is_dead_lettered_and_changes_nothing(
+        system, platform, servers, client_with_pack):
+    location, client = client_with_pack
+    await platform.publish(BOOKINGS.name, ev.booking_created(location, client, "b-1", NEXT_MONTH))
+    await package_when(system, location, client, "pack-12", lambda p: p["booked"] == 1)
+    conflicting = ev.booking_created(location, client, "b-1", NEXT_MONTH, session_id="another-session")
+    await platform.publish(BOOKINGS.name, conflicting)
+
+    dead = await read_topic(servers.kafka, BOOKINGS.dead_letter, lambda r: conflicting["event_id"].encode() in r.value)
+    package = await package_when(system, location, client, "pack-12", lambda p: True)
+
+    assert "b-1" in dict(dead[0].headers)["x-error"].decode()
+    assert (package["available"], package["booked"]) == (11, 1)
+
+
+@pytest.mark.parametrize("change,field", [({"credits": -3}, "credits"), ({"currency": "XXQ"}, "currency")],
+                         ids=["negative-pack", "unknown-currency"])
+async def test_a_sale_breaking_the_contract_is_dead_lettered_naming_the_field(system, platform, servers, change, field):
+    location, client = ev.unique("loc"), ev.unique("cli")
+    event = ({**ev.package_purchased(location, client, "p"), **change} if field == "credits"
+             else {**ev.account_transaction(location, client, "payment", 500), **change})
+    await platform.publish(SALES.name, event)
+
+    dead = await read_topic(servers.kafka, SALES.dead_letter, lambda r: event["event_id"].encode() in r.value)
+
+    assert field in dict(dead[0].headers)["x-error"].decode()

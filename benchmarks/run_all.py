@@ -1,0 +1,21 @@
+"""`make bench`: every benchmark, one after another, on the real servers.
+
+Results land in benchmarks/results/*.json. Sizes follow the issues; pass --quick for a smoke run.
+"""
+
+import argparse
+import asyncio
+
+from benchmarks import credits_throughput
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    asyncio.run(credits_throughput.main(clients=10_000 // scale, locations=20, events=100_000 // scale))
+
+
+if __name__ == "__main__":
+    main()
