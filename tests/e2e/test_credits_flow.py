@@ -1,6 +1,6 @@
 """Credits through the real system: platform events in, categorized credits and balances out."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -195,3 +195,25 @@ async def test_a_sale_breaking_the_contract_is_dead_lettered_naming_the_field(sy
     dead = await read_topic(servers.kafka, SALES.dead_letter, lambda r: event["event_id"].encode() in r.value)
 
     assert field in dict(dead[0].headers)["x-error"].decode()
+
+
+async def test_adding_two_credits_to_one_membership_period_changes_only_its_max(system, platform):
+    location, client = ev.unique("loc"), ev.unique("cli")
+    start = date.today().replace(day=1)
+    await platform.publish(SALES.name, ev.membership_started(location, client, "m-8", starts_on=start.isoformat()))
+    await platform.publish(BOOKINGS.name, ev.booking_created(location, client, "b-1", NEXT_MONTH))
+    await eventually(lambda: _periods(system, location, client))
+    path = f"/v1/locations/{location}/clients/{client}/memberships/m-8/periods/{start.isoformat()}/adjustments"
+
+    response = await _post(system, path, {"action": "add", "credits": 2, "note": "bring a friend"}, headers=auth())
+    periods = await eventually(lambda: _periods(system, location, client, lambda ps: any(p["max"] == 10 for p in ps)))
+
+    assert response.status_code == 200 and response.json()["max"] == 10
+    assert {p["starts_on"]: p["max"] for p in periods}[start.isoformat()] == 10
+    assert all(p["max"] == 8 for p in periods if p["starts_on"] != start.isoformat())
+
+
+async def _periods(system, location, client, condition=lambda periods: bool(periods)):
+    body = await credits_of(system, location, client)
+    periods = [p for m in body.get("memberships", []) for p in m["periods"]]
+    return periods if condition(periods) else None
