@@ -25,18 +25,17 @@ class CreditsStore:
         await self.aggregates.ensure_indexes()
         await self._docs.create_index([("next_credit_expiry", 1)])
 
-    async def change(self, location_id: str, client_id: str, decision: Change) -> tuple[ClientCredits, list]:
-        """Apply `decision` to the client's aggregate atomically; returns the new state and events."""
+    async def change(self, location_id: str, client_id: str, change: Change) -> tuple[ClientCredits, list]:
+        """Apply `change` to the client's aggregate atomically; returns the new state and events."""
         outcome: dict = {}
-
-        def decide(state: dict | None) -> Decision:
-            aggregate = ClientCredits.from_document(state) if state else ClientCredits.new(location_id, client_id)
-            events = decision(aggregate)
-            outcome["aggregate"], outcome["events"] = aggregate, events
-            return stored(aggregate, events)
-
-        await self.aggregates.execute(aggregate_key(location_id, client_id), decide)
+        await self.aggregates.execute(aggregate_key(location_id, client_id),
+                                      _deciding((location_id, client_id), change, outcome))
         return outcome["aggregate"], outcome["events"]
+
+    async def change_many(self, changes: dict[tuple[str, str], Change]) -> None:
+        """Apply one change to each of many clients' aggregates (see AggregateStore.execute_batch)."""
+        await self.aggregates.execute_batch(
+            {aggregate_key(*owner): _deciding(owner, change, {}) for owner, change in changes.items()})
 
     async def due_for_expiry(self, now: datetime) -> list[tuple[str, str]]:
         """Clients whose latest state has credit due to expire (older versions may match too:
@@ -55,6 +54,17 @@ class CreditsStore:
         loaded = await self.aggregates.load(aggregate_key(location_id, client_id))
         return ClientCredits.from_document(loaded.state) if loaded.state else None
 
+
+def _deciding(owner: tuple[str, str], change: Change, outcome: dict):
+    """The store's decision function around a domain change (re-run from scratch on a retry)."""
+
+    def decide(state: dict | None) -> Decision:
+        aggregate = ClientCredits.from_document(state) if state else ClientCredits.new(*owner)
+        events = change(aggregate)
+        outcome["aggregate"], outcome["events"] = aggregate, events
+        return stored(aggregate, events)
+
+    return decide
 
 
 def stored(aggregate: ClientCredits, events: list) -> Decision:

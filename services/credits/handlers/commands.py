@@ -2,11 +2,9 @@
 
 from collections import defaultdict
 
-from services.credits.domain.aggregate import ClientCredits
-from services.credits.store import CreditsStore, aggregate_key, stored
-from shared.rules import RuleViolation
-from shared.wiring.aggregates import Decision
+from services.credits.store import CreditsStore
 from shared.contract.envelope import Event
+from shared.rules import RuleViolation
 from shared.wiring.clock import Clock
 
 
@@ -28,8 +26,7 @@ class CreditsHandlers:
         for event in events:
             by_client[(event.location_id, event.client_id)].append(event)
         refused: dict[tuple[str, str], list] = {}
-        changes = {aggregate_key(*owner): _decider(owner, batch, now, refused) for owner, batch in by_client.items()}
-        await self.store.aggregates.execute_batch(changes)
+        await self.store.change_many({owner: _each(owner, batch, now, refused) for owner, batch in by_client.items()})
         return [pair for pairs in refused.values() for pair in pairs]
 
     async def adjust_package(self, location_id: str, client_id: str, package_id: str, **command) -> dict:
@@ -61,17 +58,17 @@ class CreditsHandlers:
 
 
 
-def _decider(owner: tuple[str, str], events: list[Event], now, refused: dict):
-    """The decision for one client's events in a batch; a refused event leaves no trace."""
 
-    def decide(state: dict | None) -> Decision:
-        aggregate = ClientCredits.from_document(state) if state else ClientCredits.new(*owner)
-        out, refused[owner] = [], []  # reset: a retried decision starts over
+def _each(owner: tuple[str, str], events: list[Event], now, refused: dict):
+    """Apply a client's events in order; one that breaks a rule is set aside and leaves no trace."""
+
+    def change(aggregate) -> list:
+        out, refused[owner] = [], []  # reset: a retried change starts over
         for event in events:
             try:
                 out += aggregate.handle(event, now)
             except RuleViolation as error:
                 refused[owner].append((event, error))
-        return stored(aggregate, out)
+        return out
 
-    return decide
+    return change
