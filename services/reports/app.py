@@ -1,6 +1,7 @@
 """Bootstrap of the reports service."""
 
-from services.reports.handlers import routes, subscribers
+from services.reports.handlers import account_routes, report_routes, routes, subscribers
+from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
 from shared.wiring.kafka import inbound_router
 from shared.wiring.service import Service, Wiring
@@ -13,7 +14,7 @@ def assemble(wiring: Wiring) -> Service:
     subscribers.register(clients, credits, store, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
-        http_routers=[routes.router],
+        http_routers=[routes.router, report_routes.router, account_routes.router],
         on_start=[store.ensure_indexes],
-        state={"store": store},
+        state={"store": store, "queries": ReportQueries(wiring.db)},
     )

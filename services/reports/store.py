@@ -4,8 +4,11 @@ from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from services.reports.domain.accounts import account_fields, entry_document
 from services.reports.domain.profiles import with_full_name
+from shared.contract.credits import AccountEntryRecorded
 from shared.wiring.locks import KeyedLocks
+from shared.wiring.mongo import is_duplicate_key
 from shared.wiring.projection import upsert_if_newer
 
 PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_date", "search")
@@ -20,6 +23,8 @@ class ReportsStore:
         self.clients = db["clients"]
         self.packages = db["packages"]
         self.periods = db["membership_periods"]
+        self.accounts = db["accounts"]
+        self.entries = db["account_entries"]
         self.meta = db["meta"]
         self.locks = KeyedLocks()  # one writer per (location, client): rows share profile fields
 
@@ -27,6 +32,9 @@ class ReportsStore:
         for rows in (self.packages, self.periods):
             await rows.create_index([("location_id", 1), ("client_id", 1)])
         await self.clients.create_index([("location_id", 1), ("client_id", 1)], unique=True)
+        await self.accounts.create_index([("location_id", 1), ("client_id", 1)])
+        await self.entries.create_index([("location_id", 1), ("client_id", 1), ("sequence", 1)], unique=True)
+        await self.entries.create_index([("at", 1)])
 
     async def apply_profile(self, location_id: str, client_id: str, changes: dict) -> None:
         async with self.locks.hold(row_key(location_id, client_id)):
@@ -43,6 +51,7 @@ class ReportsStore:
         copy = {f: profile.get(f) for f in PROFILE_COPY}
         await self.clients.update_one({"_id": key}, {"$set": {"full_name": copy["full_name"], "search": copy["search"]}})
         await self.packages.update_many({"location_id": location_id, "client_id": client_id}, {"$set": copy})
+        await self.accounts.update_one({"_id": key}, {"$set": copy})
 
     async def profile_copy(self, location_id: str, client_id: str) -> dict:
         doc = await self.clients.find_one({"_id": row_key(location_id, client_id)})
@@ -59,6 +68,21 @@ class ReportsStore:
     async def apply_period(self, version: int, row: dict) -> None:
         key = row_key(row["location_id"], row["client_id"], row["membership_id"], row["period_key"])
         await upsert_if_newer(self.periods, key, version, row)
+
+    async def apply_entry(self, event: AccountEntryRecorded) -> None:
+        """Record the ledger entry, and move the account row to it if it is the newest seen."""
+        key = row_key(event.location_id, event.client_id)
+        async with self.locks.hold(key):
+            await self._insert_entry(row_key(key, str(event.sequence)), entry_document(event))
+            profile = await self.profile_copy(event.location_id, event.client_id)
+            await upsert_if_newer(self.accounts, key, event.sequence, {**account_fields(event), **profile})
+
+    async def _insert_entry(self, key: str, document: dict) -> None:
+        try:
+            await self.entries.insert_one({"_id": key, **document})
+        except Exception as error:
+            if not is_duplicate_key(error):  # a redelivery: entries never change
+                raise
 
     async def client_packages(self, location_id: str, client_id: str) -> list[dict]:
         query = {"location_id": location_id, "client_id": client_id}

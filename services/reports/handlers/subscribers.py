@@ -6,7 +6,7 @@ from services.reports.domain.credits import package_row, period_row
 from services.reports.domain.profiles import profile_changes
 from services.reports.store import ReportsStore
 from shared.contract.clients import ClientEvent
-from shared.contract.credits import CreditsEvent, MembershipPeriodChanged, PackageChanged
+from shared.contract.credits import AccountEntryRecorded, CreditsEvent, MembershipPeriodChanged, PackageChanged
 from shared.contract.topics import CLIENTS, CREDITS
 from shared.wiring.kafka import consumer_options
 
@@ -28,5 +28,7 @@ def register(clients_router: KafkaRouter, credits_router: KafkaRouter, store: Re
             await store.apply_package(event.version, package_row(event))
         elif isinstance(event, MembershipPeriodChanged):
             await store.apply_period(event.version, period_row(event))
+        elif isinstance(event, AccountEntryRecorded):
+            await store.apply_entry(event)
         await store.advance_as_of(event.occurred_at)
         await msg.ack()

@@ -1,0 +1,61 @@
+"""What each list report shows: its columns, default order and tie-breaks."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from services.reports.domain.credits import package_status
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    columns: tuple[str, ...]
+    default_sort: str
+    tiebreak: tuple[str, ...]
+    # Shown but computed at read time, so the database cannot order or page by them.
+    computed: frozenset[str] = field(default_factory=frozenset)
+
+    def sortable(self, name: str) -> bool:
+        return name in self.columns and name not in self.computed
+
+
+CLIENTS_WITH_CREDIT = ReportSpec(
+    name="clients-with-account-credit",
+    columns=("location_id", "client_id", "full_name", "first_name", "last_name", "email", "phone",
+             "account_credit_balance_minor", "currency", "join_date"),
+    default_sort="-account_credit_balance_minor",
+    tiebreak=("client_id", "location_id"),
+)
+
+SESSION_CREDITS = ReportSpec(
+    name="session-credits-remaining",
+    columns=("location_id", "client_id", "full_name", "email", "package_id", "package_name",
+             "credits_purchased", "credits_adjusted", "credits_used", "credits_remaining",
+             "starts_on", "expires_on", "status"),
+    default_sort="client_id",
+    tiebreak=("client_id", "location_id", "package_id"),
+    computed=frozenset({"status"}),
+)
+
+ACCOUNT_BALANCES = ReportSpec(
+    name="account-balances",
+    columns=("location_id", "client_id", "full_name", "email", "balance_minor", "currency", "last_activity_at"),
+    default_sort="client_id",
+    tiebreak=("client_id", "location_id"),
+)
+
+BALANCE_MOVEMENTS = ReportSpec(
+    name="balance-movements",
+    columns=("location_id", "currency", "opening_minor", "payment_minor", "charge_minor", "refund_minor",
+             "credit_minor", "manual_adjustment_minor", "credit_expired_minor", "closing_minor"),
+    default_sort="location_id",
+    tiebreak=("location_id", "currency"),
+)
+
+
+def present(spec: ReportSpec, document: dict, today: date) -> dict:
+    """A stored document as the report's row (only its columns, computed ones filled in)."""
+    row = {name: document.get(name) for name in spec.columns}
+    if "status" in row:
+        row["status"] = package_status(document.get("expires_on"), today)
+    return row

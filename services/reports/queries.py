@@ -1,0 +1,53 @@
+"""Reads of the reports: one `find` with a filter, a sort and a limit per page, a cursor for CSV,
+and two `$match`/`$group`/`$sum` aggregations for balance movements (all valid on FerretDB v1)."""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.reports.criteria import after_key, all_of, in_locations
+from services.reports.domain.ordering import Order
+
+STREAM_BATCH = 500
+
+
+class ReportQueries:
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.accounts = db["accounts"]
+        self.packages = db["packages"]
+        self.entries = db["account_entries"]
+        self.meta = db["meta"]
+
+    async def page(self, collection: str, criteria: dict, order: Order, after: list | None, limit: int) -> list[dict]:
+        """Up to limit + 1 rows after `after`: the extra one tells whether a next page exists."""
+        rows = getattr(self, collection)
+        found = rows.find(all_of(criteria, after_key(order, after))).sort(list(order.keys)).limit(limit + 1)
+        return await found.to_list()
+
+    async def stream(self, collection: str, criteria: dict, order: Order) -> AsyncIterator[dict]:
+        async with getattr(self, collection).find(criteria).sort(list(order.keys)).batch_size(STREAM_BATCH) as rows:
+            async for row in rows:
+                yield row
+
+    async def history(self, location_id: str, client_id: str, before: int | None, limit: int) -> list[dict]:
+        """Newest first, `before` a sequence to continue after."""
+        older = {"sequence": {"$lt": before}} if before is not None else {}
+        query = all_of({"location_id": location_id, "client_id": client_id}, older)
+        return await self.entries.find(query).sort("sequence", -1).limit(limit + 1).to_list()
+
+    async def sums_before(self, locations: list[str] | None, instant: datetime) -> dict:
+        """{(location, currency): sum of amounts} of the entries dated before `instant`."""
+        match = all_of(in_locations(locations), {"at": {"$lt": instant}})
+        grouped = await self._sum(match, {"location_id": "$location_id", "currency": "$currency"})
+        return {(g["_id"]["location_id"], g["_id"]["currency"]): g["total"] for g in grouped}
+
+    async def sums_by_type(self, locations: list[str] | None, start: datetime, end: datetime) -> dict:
+        """{(location, currency, type): sum of amounts} of the entries dated in [start, end)."""
+        match = all_of(in_locations(locations), {"at": {"$gte": start, "$lt": end}})
+        grouped = await self._sum(match, {"location_id": "$location_id", "currency": "$currency", "type": "$type"})
+        return {(g["_id"]["location_id"], g["_id"]["currency"], g["_id"]["type"]): g["total"] for g in grouped}
+
+    async def _sum(self, match: dict, group: dict) -> list[dict]:
+        pipeline = [{"$match": match}, {"$group": {"_id": group, "total": {"$sum": "$amount_minor"}}}]
+        return await (await self.entries.aggregate(pipeline)).to_list()

@@ -1,0 +1,192 @@
+"""The reports' read models and queries against the real database (FerretDB here, MongoDB in compose)."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.reports import criteria
+from services.reports.domain.movements import movement_rows
+from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
+from services.reports.domain.profiles import profile_changes
+from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENTS_WITH_CREDIT
+from services.reports.queries import ReportQueries
+from services.reports.store import ReportsStore
+from shared.contract.clients import ClientRegistered, ClientUpdated
+from shared.contract.credits import AccountEntryRecorded
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def entry(location: str, client: str, sequence: int, amount: int, balance: int, credit: int = 0,
+          kind: str = "Payment", at: datetime | None = None) -> AccountEntryRecorded:
+    at = at or T0 + timedelta(hours=sequence)
+    return AccountEntryRecorded(
+        event_id=f"e-{uuid.uuid4().hex}", occurred_at=at, location_id=location, client_id=client,
+        entry_id=f"le-{client}-{sequence}", sequence=sequence, entry_type=kind, amount_minor=amount,
+        balance_after_minor=balance, credit_balance_minor=credit, currency="USD", at=at)
+
+
+def registered(location: str, client: str, first: str = "Ada", email: str | None = None, **fields) -> ClientRegistered:
+    return ClientRegistered(event_id=f"e-{uuid.uuid4().hex}", occurred_at=T0, location_id=location, client_id=client,
+                            first_name=first, last_name="Lovelace", email=email, join_date=date(2026, 1, 15), **fields)
+
+
+@pytest.fixture
+async def store(db):
+    store = ReportsStore(db)
+    await store.ensure_indexes()
+    return store
+
+
+@pytest.fixture
+def queries(db):
+    return ReportQueries(db)
+
+
+async def _register(store, event) -> None:
+    await store.apply_profile(event.location_id, event.client_id, profile_changes(event))
+
+
+async def test_a_redelivered_entry_changes_nothing(store):
+    first = entry("l-1", "c-1", 1, 5000, 5000, credit=5000)
+    for _ in range(3):
+        await store.apply_entry(first)
+
+    assert await store.entries.count_documents({}) == 1
+    account = await store.accounts.find_one({"_id": "l-1|c-1"})
+    assert (account["balance_minor"], account["account_credit_balance_minor"], account["version"]) == (5000, 5000, 1)
+
+
+async def test_an_older_entry_arriving_late_is_kept_in_history_but_does_not_move_the_balance(store):
+    await store.apply_entry(entry("l-1", "c-1", 2, -2000, 3000, kind="Charge"))
+    await store.apply_entry(entry("l-1", "c-1", 1, 5000, 5000))
+
+    account = await store.accounts.find_one({"_id": "l-1|c-1"})
+    assert account["balance_minor"] == 3000 and account["last_activity_at"] == T0 + timedelta(hours=2)
+    assert await store.entries.count_documents({"client_id": "c-1"}) == 2
+
+
+async def test_an_entry_before_the_clients_registration_converges_on_the_profile(store):
+    await store.apply_entry(entry("l-1", "c-1", 1, 5000, 5000))
+    await _register(store, registered("l-1", "c-1", email="ada@example.com"))
+    update = ClientUpdated(event_id="e-u", occurred_at=T0, location_id="l-1", client_id="c-1", last_name="Byron")
+    await store.apply_profile("l-1", "c-1", profile_changes(update))
+
+    account = await store.accounts.find_one({"_id": "l-1|c-1"})
+    profile = (account["full_name"], account["email"], account["join_date"])
+    assert profile == ("Ada Byron", "ada@example.com", "2026-01-15")
+    assert account["search"] == "ada byron ada@example.com"
+
+
+async def test_an_entry_after_the_registration_carries_the_profile(store):
+    await _register(store, registered("l-1", "c-1", phone="+44 20 7946 0000"))
+    await store.apply_entry(entry("l-1", "c-1", 1, 5000, 5000))
+
+    account = await store.accounts.find_one({"_id": "l-1|c-1"})
+    assert (account["first_name"], account["phone"]) == ("Ada", "+44 20 7946 0000")
+
+
+async def _accounts(store, rows: list[tuple]) -> None:
+    for location, client, first, email, balance in rows:
+        await _register(store, registered(location, client, first=first, email=email))
+        await store.apply_entry(entry(location, client, 1, balance, balance, credit=max(balance, 0)))
+
+
+SOME_ACCOUNTS = [
+    ("l-1", "c-1", "Ada", "ada@example.com", 500), ("l-1", "c-2", "Bob", None, -300),
+    ("l-2", "c-3", "Cy", "cy@example.com", 900), ("l-1", "c-4", "Di", None, 500),
+    ("l-1", "c-5", "Ed", "ed@example.com", 0), ("l-2", "c-6", "Flo", None, 100),
+]
+
+
+async def _walk(queries, spec, filters: dict, sort: str, limit: int) -> list[str]:
+    order, after, seen = parse_sort(sort, spec), None, []
+    while True:
+        found = await queries.page("accounts", filters, order, after, limit)
+        seen += [row["client_id"] for row in found[:limit]]
+        if len(found) <= limit:
+            return seen
+        after = decode_cursor(encode_cursor(order, found[limit - 1]), order)
+
+
+@pytest.mark.parametrize(("sort", "expected"), [
+    ("-balance_minor", ["c-3", "c-1", "c-4", "c-6", "c-5", "c-2"]),
+    ("email", ["c-2", "c-4", "c-6", "c-1", "c-3", "c-5"]),
+    ("-email", ["c-5", "c-3", "c-1", "c-2", "c-4", "c-6"]),
+    ("location_id", ["c-1", "c-2", "c-4", "c-5", "c-3", "c-6"]),
+])
+async def test_pages_follow_the_sort_with_nulls_and_ties_and_visit_each_row_once(store, queries, sort, expected):
+    await _accounts(store, SOME_ACCOUNTS)
+
+    for limit in (1, 2, 4, 50):
+        assert await _walk(queries, ACCOUNT_BALANCES, {}, sort, limit) == expected
+
+
+async def test_filters_combine_location_search_and_credit(store, queries):
+    await _accounts(store, SOME_ACCOUNTS)
+    credit = criteria.all_of(criteria.in_locations(["l-1"]), criteria.with_credit(None, None, None))
+    search = criteria.all_of(criteria.in_locations(["l-1", "l-2"]), criteria.matching("  EXAMPLE.com"))
+    owing = criteria.with_balance("negative")
+
+    assert await _walk(queries, CLIENTS_WITH_CREDIT, credit, "client_id", 50) == ["c-1", "c-4"]
+    assert await _walk(queries, ACCOUNT_BALANCES, search, "client_id", 50) == ["c-1", "c-3", "c-5"]
+    assert await _walk(queries, ACCOUNT_BALANCES, owing, "client_id", 50) == ["c-2"]
+    assert await _walk(queries, ACCOUNT_BALANCES, criteria.matching("a.b"), "client_id", 50) == []
+
+
+async def test_streaming_reads_every_matching_row_in_order(store, queries):
+    await _accounts(store, SOME_ACCOUNTS)
+    order = parse_sort("client_id", ACCOUNT_BALANCES)
+
+    streamed = [row["client_id"] async for row in queries.stream("accounts", criteria.in_locations(["l-1"]), order)]
+
+    assert streamed == ["c-1", "c-2", "c-4", "c-5"]
+
+
+async def test_packages_valid_in_a_range_include_never_expiring_ones_and_hide_expired(db, queries):
+    today = date(2026, 6, 1)
+    for package, starts, expires in [("old", "2025-01-01", "2025-12-31"), ("now", "2026-01-01", "2026-06-10"),
+                                     ("open", "2026-01-01", None), ("later", "2026-09-01", "2026-12-31")]:
+        await db["packages"].insert_one({"_id": package, "location_id": "l", "client_id": package,
+                                         "package_id": package, "starts_on": starts, "expires_on": expires})
+    order = parse_sort("client_id", ACCOUNT_BALANCES)
+
+    async def ids(**kwargs) -> list[str]:
+        args = {"start": None, "end": None, "expiring_within_days": None, "include_expired": False, **kwargs}
+        rows = await queries.page("packages", criteria.packages_valid(**args, today=today), order, None, 50)
+        return sorted(row["package_id"] for row in rows)
+
+    assert await ids() == ["later", "now", "open"]
+    assert await ids(include_expired=True, start=date(2025, 6, 1), end=date(2026, 3, 1)) == ["now", "old", "open"]
+    assert await ids(end=date(2026, 8, 31)) == ["now", "open"]
+    assert await ids(expiring_within_days=30) == ["now"]
+
+
+async def test_balance_movements_open_at_the_last_balance_before_and_close_at_the_last_balance_in(store, queries):
+    day = timedelta(days=1)
+    ledger = [(1, 5000, 5000, "Payment", T0 - day), (2, -2000, 3000, "Charge", T0), (3, 700, 3700, "Credit", T0 + day),
+              (4, -700, 3000, "Credit Expired", T0 + 2 * day), (5, -1000, 2000, "Charge", T0 + 5 * day)]
+    for sequence, amount, balance, kind, at in ledger:
+        await store.apply_entry(entry("l-1", "c-1", sequence, amount, balance, kind=kind, at=at))
+    await store.apply_entry(entry("l-2", "c-2", 1, 100, 100, at=T0))
+    start, end = T0.replace(hour=0), T0.replace(hour=0) + 3 * day
+
+    rows = movement_rows(await queries.sums_before(None, start), await queries.sums_by_type(None, start, end))
+
+    assert [(r["location_id"], r["opening_minor"], r["closing_minor"]) for r in rows] == [("l-1", 5000, 3000),
+                                                                                         ("l-2", 0, 100)]
+    assert (rows[0]["charge_minor"], rows[0]["credit_minor"], rows[0]["credit_expired_minor"]) == (-2000, 700, -700)
+    assert await queries.sums_before(["l-2"], start) == {}
+
+
+async def test_history_pages_newest_first(store, queries):
+    for sequence in range(1, 6):
+        await store.apply_entry(entry("l-1", "c-1", sequence, 100, 100 * sequence))
+
+    first = await queries.history("l-1", "c-1", None, 2)
+    rest = await queries.history("l-1", "c-1", first[1]["sequence"], 10)
+
+    assert [e["sequence"] for e in first] == [5, 4, 3] and [e["sequence"] for e in rest] == [3, 2, 1]
