@@ -2,8 +2,10 @@
 
 import asyncio
 import os
+import socket
 import uuid
 from contextlib import ExitStack
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from pymongo import AsyncMongoClient
 
 from shared.wiring.auth import mint_token
 from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
+from services.notifier.handlers.subscribers import SUBSCRIPTIONS as NOTIFIER_SUBSCRIPTIONS
 from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
 from shared.wiring.kafka import create_topics
 from tests.support.kafka import Platform, fast_forward_groups, group_offsets
@@ -57,8 +60,44 @@ def auth(role: str = "admin", locations: list[str] | None = None, sub: str = "st
     return {"Authorization": f"Bearer {token(role, locations, sub)}"}
 
 
+class Inbox:
+    """An aiosmtpd handler keeping what arrived; recipients starting `tempfail` get a 451."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("tempfail"):
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def system(servers: Servers):
+def smtp_inbox():
+    """A real SMTP server in this process; the notifier sends to it (or to TEST_SMTP_URL)."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.url = os.environ.get("TEST_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    yield inbox
+    controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def system(servers: Servers, smtp_inbox: Inbox):
     """The four services as real processes against the real servers, with their own databases and groups."""
     logs = OUTPUT / "services"
     logs.mkdir(parents=True, exist_ok=True)
@@ -72,6 +111,7 @@ def system(servers: Servers):
         "LOG_LEVEL": "INFO",
         "CLOCK_FILE": str(CLOCK_FILE.resolve()),
         "SWEEP_SECONDS": "0.5",
+        "SMTP_URL": smtp_inbox.url,
     }
     asyncio.run(_position_groups(servers.kafka, env["CONSUMER_GROUP_PREFIX"]))
     os.environ["E2E_GROUP_PREFIX"] = env["CONSUMER_GROUP_PREFIX"]
@@ -87,7 +127,8 @@ def system(servers: Servers):
             proc.stop()
 
 
-SUBSCRIPTIONS = {"credits": CREDITS_SUBSCRIPTIONS, "reports": REPORTS_SUBSCRIPTIONS}
+SUBSCRIPTIONS = {"credits": CREDITS_SUBSCRIPTIONS, "reports": REPORTS_SUBSCRIPTIONS,
+                 "notifier": NOTIFIER_SUBSCRIPTIONS}
 
 
 def consumer_groups(prefix: str, service: str | None = None) -> dict[str, str]:

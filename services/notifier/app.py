@@ -1,7 +1,36 @@
 """Bootstrap of the notifier service."""
 
+from services.notifier.delivery import SmtpMailer
+from services.notifier.dispatcher import Dispatcher
+from services.notifier.handlers import routes, subscribers
+from services.notifier.handlers.catalog import Catalog
+from services.notifier.handlers.commands import Definitions
+from services.notifier.handlers.members import MemberChanges
+from services.notifier.scheduler import Scheduler
+from services.notifier.store import NotifierStore
+from shared.contract.notifier import NotifierEvent
+from shared.contract.topics import NOTIFIER
+from shared.wiring.idempotency import IdempotencyKeys
+from shared.wiring.kafka import events_publisher, inbound_router
 from shared.wiring.service import Service, Wiring
 
 
 def assemble(wiring: Wiring) -> Service:
-    return Service()
+    publish = events_publisher(wiring.broker, NOTIFIER.name, NotifierEvent,
+                               "Audience entries and exits, and the outcome of every message")
+    store, clock = NotifierStore(wiring.db), wiring.clock
+    catalog = Catalog(store)
+    members = MemberChanges(store, catalog, publish, clock)
+    dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
+    scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds)
+    clients = inbound_router(wiring.broker, gatekeeper=False)  # reports dead-letters clients
+    credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
+    subscribers.register(clients, credits, members, wiring.settings.consumer_group)
+    definitions = Definitions(store, catalog, members, dispatcher, scheduler.wake, clock)
+    return Service(
+        kafka_routers=[clients, credits],
+        http_routers=[routes.router],
+        on_start=[store.ensure_indexes, catalog.reload],  # audiences known before the first event
+        background=[scheduler.run],
+        state={"store": store, "definitions": definitions, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+    )

@@ -1,0 +1,29 @@
+"""Messages: deterministic ids, and who may not be emailed."""
+
+import hashlib
+
+FINAL = ("sent", "failed", "skipped")
+INTERRUPTED = "interrupted after claiming, not resent (the SMTP server may or may not have accepted it)"
+
+
+def message_id(*cause: str) -> str:
+    """The same cause always gives the same id: claiming it twice is impossible."""
+    return "msg-" + hashlib.sha256("|".join(cause).encode()).hexdigest()[:40]
+
+
+def newsletter_message_id(newsletter_id: str, location_id: str, client_id: str) -> str:
+    return message_id("newsletter", newsletter_id, location_id, client_id)
+
+
+def skip_reason(member: dict | None) -> str | None:
+    profile = (member or {}).get("profile", {})
+    if not profile.get("email"):
+        return "no email address"
+    if profile.get("email_opt_out"):
+        return "client opted out of email"
+    return None
+
+
+def public_status(status: str) -> str:
+    """`sending` (claimed, SMTP under way) is internal: staff see it as still queued."""
+    return "queued" if status == "sending" else status

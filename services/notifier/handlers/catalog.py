@@ -1,0 +1,23 @@
+"""Audiences and journeys: few enough to keep in memory, judged on every member change.
+
+Reloaded on every sweep, so definitions another instance stored arrive within a sweep.
+"""
+
+from services.notifier.domain.conditions import OWING_BALANCE, Audience, audience_from
+from services.notifier.domain.journeys import Journey, journey_from
+from services.notifier.store import NotifierStore
+
+
+class Catalog:
+    def __init__(self, store: NotifierStore) -> None:
+        self._store = store
+        self.audiences: dict[str, Audience] = {OWING_BALANCE.id: OWING_BALANCE}
+        self.journeys: dict[str, Journey] = {}
+
+    async def reload(self) -> None:
+        stored = {d["_id"]: audience_from(d) for d in await self._store.all("audiences")}
+        self.audiences = {OWING_BALANCE.id: OWING_BALANCE, **stored}
+        self.journeys = {d["_id"]: journey_from(d) for d in await self._store.all("journeys")}
+
+    def journeys_of(self, audience_id: str) -> list[Journey]:
+        return [j for j in self.journeys.values() if j.audience_id == audience_id]

@@ -1,0 +1,65 @@
+"""The background loop: turns due journey steps and newsletters into messages, then sends.
+
+Due work is judged by the injectable clock, so tests move time instead of sleeping. Everything it
+creates has an id derived from its cause, so a sweep that a crash interrupted is simply redone.
+"""
+
+import asyncio
+
+from services.notifier.dispatcher import Dispatcher
+from services.notifier.domain.announcements import new_message
+from services.notifier.domain.journeys import still_wanted
+from services.notifier.domain.members import member_key
+from services.notifier.domain.messages import newsletter_message_id
+from services.notifier.handlers.catalog import Catalog
+from services.notifier.store import NotifierStore
+from shared.wiring.clock import Clock
+from shared.wiring.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class Scheduler:
+    def __init__(self, store: NotifierStore, catalog: Catalog, dispatcher: Dispatcher, clock: Clock,
+                 every: float) -> None:
+        self.store, self.catalog, self.dispatcher, self.clock, self.every = store, catalog, dispatcher, clock, every
+        self.wake = asyncio.Event()  # set by a one-off message so it need not wait for the next sweep
+
+    async def run(self) -> None:
+        while True:
+            await self.sweep()
+            try:
+                await asyncio.wait_for(self.wake.wait(), self.every)
+            except TimeoutError:
+                pass
+            self.wake.clear()
+
+    async def sweep(self) -> None:
+        await self.catalog.reload()
+        await self.queue_due_steps()
+        await self.queue_due_newsletters()
+        await self.dispatcher.run_once()
+
+    async def queue_due_steps(self) -> None:
+        now = self.clock.now()
+        for step in await self.store.due_steps(now):
+            member = await self.store.get("members", member_key(step["location_id"], step["client_id"]))
+            if not still_wanted(step, member):
+                await self.store.set_step(step["_id"], "cancelled", "no longer in the audience when due")
+                continue
+            origin = ("journey", step["journey_id"])
+            await self.dispatcher.queue(new_message(step["_id"], (step["location_id"], step["client_id"]),
+                                                    step["template_id"], origin, now))
+            await self.store.set_step(step["_id"], "queued")
+
+    async def queue_due_newsletters(self) -> None:
+        now = self.clock.now()
+        for newsletter in await self.store.due_newsletters(now):
+            recipients = await self.store.audience_members(newsletter["audience_id"])
+            for member in recipients:
+                who = (member["location_id"], member["client_id"])
+                message_id = newsletter_message_id(newsletter["_id"], *who)
+                await self.dispatcher.queue(new_message(message_id, who, newsletter["template_id"],
+                                                        ("newsletter", newsletter["_id"]), now))
+            await self.store.set_newsletter(newsletter["_id"], "sent", len(recipients))
+            log.info("newsletter queued", newsletter_id=newsletter["_id"], recipients=len(recipients))

@@ -1,0 +1,138 @@
+"""At most once: the claim before SMTP, and what a crash between claim and record leaves."""
+
+from datetime import UTC, datetime
+
+from services.notifier.delivery import Mail, TransientDeliveryError
+from services.notifier.dispatcher import Dispatcher
+from services.notifier.domain.announcements import new_message
+from services.notifier.domain.members import new_member, with_profile
+from services.notifier.domain.messages import INTERRUPTED
+from shared.wiring.clock import ManualClock
+
+
+class FakeStore:
+    """The slice of NotifierStore the dispatcher uses, in memory."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict] = {"messages": {}, "claims": {}, "members": {}, "templates": {}}
+
+    async def insert_new(self, collection: str, doc: dict) -> bool:
+        if doc["_id"] in self.docs[collection]:
+            return False
+        self.docs[collection][doc["_id"]] = dict(doc)
+        return True
+
+    async def get(self, collection: str, id_: str) -> dict | None:
+        return self.docs[collection].get(id_)
+
+    async def claim(self, message_id: str, at, wall: float) -> bool:
+        return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall})
+
+    async def update_message(self, message_id: str, changes: dict) -> None:
+        self.docs["messages"][message_id].update(changes)
+
+    async def messages_in(self, status: str) -> list[dict]:
+        return [dict(m) for m in self.docs["messages"].values() if m["status"] == status]
+
+    async def unpublished_outcomes(self) -> list[dict]:
+        return [dict(m) for m in self.docs["messages"].values() if m["published"] is False]
+
+
+class CountingMailer:
+    def __init__(self, transient_failures: int = 0) -> None:
+        self.sent: list[Mail] = []
+        self.transient_failures = transient_failures
+
+    async def send(self, mail: Mail) -> None:
+        if self.transient_failures:
+            self.transient_failures -= 1
+            raise TransientDeliveryError("421 busy")
+        self.sent.append(mail)
+
+
+NOW = datetime(2026, 11, 22, 9, tzinfo=UTC)
+
+
+def dispatcher_with(mailer, email: str | None = "ada@example.com", **options) -> tuple[Dispatcher, FakeStore, list]:
+    store, published = FakeStore(), []
+    member = with_profile(new_member("loc", "cli"), {"first_name": "Ada", "last_name": "L", "email": email})
+    store.docs["members"][member["_id"]] = member
+    store.docs["templates"]["tpl"] = {"_id": "tpl", "subject": "Hi {{first_name}}", "body": "{{balance}}"}
+
+    async def publish(events: list[dict]) -> None:
+        published.extend(events)
+
+    options = {"retry_delays": (0, 0), **options}
+    return Dispatcher(store, mailer, publish, ManualClock(NOW), **options), store, published
+
+
+def message(message_id: str = "msg-1") -> dict:
+    return new_message(message_id, ("loc", "cli"), "tpl", ("journey", "jrn"), NOW)
+
+
+async def test_a_message_queued_and_swept_twice_is_sent_once():
+    mailer = CountingMailer()
+    dispatcher, store, published = dispatcher_with(mailer)
+    assert await dispatcher.queue(message()) and not await dispatcher.queue(message())
+
+    await dispatcher.run_once()
+    await dispatcher.run_once()
+
+    assert [m.subject for m in mailer.sent] == ["Hi Ada"]
+    assert [e["type"] for e in published] == ["message.sent"]
+
+
+async def test_a_claimed_but_unrecorded_message_is_never_resent_and_ends_failed():
+    mailer = CountingMailer()
+    dispatcher, store, published = dispatcher_with(mailer, interrupted_after=0)
+    await dispatcher.queue(message())
+    await store.claim("msg-1", NOW, wall=0)  # a process claimed it, then died before recording
+
+    await dispatcher.run_once()
+
+    assert mailer.sent == []
+    assert (store.docs["messages"]["msg-1"]["status"], store.docs["messages"]["msg-1"]["reason"]) == \
+        ("failed", INTERRUPTED)
+    assert [e["type"] for e in published] == ["message.failed"]
+
+
+async def test_a_recent_claim_by_someone_else_is_left_alone():
+    dispatcher, store, _ = dispatcher_with(CountingMailer(), interrupted_after=60)
+    await dispatcher.queue(message())
+    await store.claim("msg-1", NOW, wall=10**12)
+
+    await dispatcher.run_once()
+
+    assert store.docs["messages"]["msg-1"]["status"] == "queued"
+
+
+async def test_a_client_without_email_is_skipped_with_the_reason():
+    mailer = CountingMailer()
+    dispatcher, store, published = dispatcher_with(mailer, email=None)
+    await dispatcher.queue(message())
+
+    await dispatcher.run_once()
+
+    assert mailer.sent == [] and published[0]["type"] == "message.skipped"
+    assert published[0]["reason"] == "no email address"
+
+
+async def test_transient_failures_are_retried_then_sent():
+    mailer = CountingMailer(transient_failures=2)
+    dispatcher, store, _ = dispatcher_with(mailer)
+    await dispatcher.queue(message())
+
+    await dispatcher.run_once()
+
+    assert len(mailer.sent) == 1 and store.docs["messages"]["msg-1"]["status"] == "sent"
+
+
+async def test_an_outcome_recorded_but_not_announced_is_published_on_the_next_sweep():
+    dispatcher, store, published = dispatcher_with(CountingMailer())
+    await dispatcher.queue(message())
+    await store.claim("msg-1", NOW, wall=0)
+    await store.update_message("msg-1", {"status": "sent", "published": False})
+
+    await dispatcher.run_once()
+
+    assert [e["event_id"] for e in published] == ["msg-1:sent"]
