@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: real servers, a per-run namespace, the services as processes."""
 
 import asyncio
+import fcntl
 import os
 import socket
 import uuid
@@ -97,7 +98,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def system(servers: Servers, smtp_inbox: Inbox):
+def one_system_at_a_time():
+    """Test sessions on one machine share the platform topics: two running sets of services would
+    each act on the other's events and publish into the other's read models. Take turns."""
+    lock_path = Path(os.environ.get("E2E_LOCK", "/tmp/studio-credits-e2e.lock"))
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture(scope="session")
+def system(one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
     """The four services as real processes against the real servers, with their own databases and groups."""
     logs = OUTPUT / "services"
     logs.mkdir(parents=True, exist_ok=True)
