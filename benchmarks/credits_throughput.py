@@ -43,7 +43,7 @@ async def raw_baseline(start: dict, end: dict, database: str) -> float:
             batch = await consumer.getmany(timeout_ms=500, max_records=500)
             # Other producers may append past the backlog: stop each partition at its end.
             records = [r for tp, rs in batch.items() for r in rs if r.offset < end[tp]]
-            upserts = [u for u in map(_upsert, records) if u is not None]
+            upserts = [u for u in (_upsert(r.value) for r in records) if u is not None]
             if upserts:
                 await rows.bulk_write(upserts, ordered=False)
             if records:

@@ -18,6 +18,7 @@ every query but an `_id` lookup with a scan); a stale entry only costs a lost in
 """
 
 import asyncio
+import json
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -71,25 +72,52 @@ def version_id(key: str, number: int) -> str:
 
 
 class LatestVersions:
-    """A bounded cache of each aggregate's latest known version (least recently used out)."""
+    """A bounded cache of each aggregate's latest known version (least recently used out).
+
+    States are kept as JSON bytes: a few kilobytes each instead of the tens a Python dict of
+    the same state takes, so the cache stays small at tens of thousands of clients.
+    """
 
     def __init__(self, size: int) -> None:
-        self._entries: OrderedDict[str, Version] = OrderedDict()
+        self._entries: OrderedDict[str, tuple] = OrderedDict()
         self._size = size
 
     def get(self, key: str) -> Version | None:
-        version = self._entries.get(key)
-        if version is not None:
-            self._entries.move_to_end(key)
-        return version
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        number, state, events, published, batch = entry
+        return Version(key, number, _thaw(state), events, published, batch=batch)
 
     def put(self, version: Version) -> None:
         known = self._entries.get(version.key)
-        if known is None or known.number <= version.number:
-            self._entries[version.key] = version
+        if known is None or known[0] <= version.number:
+            events = [] if version.published else version.events
+            self._entries[version.key] = (version.number, _freeze(version.state), events, version.published,
+                                          version.batch)
             self._entries.move_to_end(version.key)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def published(self, version: Version) -> None:
+        entry = self._entries.get(version.key)
+        if entry is not None and entry[0] == version.number:
+            self._entries[version.key] = (entry[0], entry[1], [], True, entry[4])
+
+
+def _freeze(state: dict | None):
+    try:
+        return json.dumps(state, separators=(",", ":")).encode()
+    except TypeError:
+        return state  # not JSON-shaped (datetimes...): kept as it is
+
+
+def _thaw(frozen):
+    return json.loads(frozen) if isinstance(frozen, bytes) else frozen
 
     def forget(self, key: str) -> None:
         self._entries.pop(key, None)
@@ -201,6 +229,7 @@ class AggregateStore:
             if version.batch != batch or batch is None:
                 await self._docs.update_one({"_id": version.id}, {"$set": {"published": True}})
             version.published = True
+            self._latest.published(version)
 
     def _document(self, version: Version) -> dict:
         return {"_id": version.id, "key": version.key, "version": version.number, "state": version.state,
