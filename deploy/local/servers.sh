@@ -12,8 +12,10 @@ FERRET_BIN="$VAR/bin/ferretdb"
 FERRET_VERSION="v1.24.2"
 KAFKA_PORT=9092
 FERRET_PORT=27017
-PG_PORT=54329
-PG_DIR="$VAR/postgres"
+PG_PORT="${PG_PORT:-54329}"
+# PostgreSQL runs as the `postgres` user, who may not be able to traverse the checkout's path
+# (a clone under /root, say): its data lives in a world-traversable folder of this checkout's own.
+PG_DIR="${PG_DIR:-/var/tmp/studio-credits-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)/postgres}"
 READY_TIMEOUT="${READY_TIMEOUT:-90}"
 
 log() { printf '[servers] %s\n' "$*" >&2; }
@@ -57,12 +59,12 @@ install_postgres() {
 
 install() { mkdir -p "$VAR"; install_kafka; install_ferretdb; install_postgres; }
 
-as_postgres() { runuser -u postgres -- "$@"; }
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 start_postgres() {
   if port_open $PG_PORT; then return; fi
   local bin; bin="$(pg_bin)"
-  mkdir -p "$PG_DIR"; chown postgres "$PG_DIR"
+  mkdir -p "$PG_DIR"; chmod 755 "$(dirname "$PG_DIR")"; chown postgres "$PG_DIR"
   if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
     as_postgres "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
       || { log "initdb failed: $PG_DIR/initdb.log"; exit 1; }
@@ -143,6 +145,8 @@ case "${1:-}" in
   install) install ;;
   start) install; start_kafka; start_ferretdb ;;
   stop) stop_pidfile "$VAR/ferretdb/pid"; stop_postgres; stop_pidfile "$KAFKA_DIR/pid"; log "servers stopped" ;;
+  postgres) mkdir -p "$VAR"; install_postgres; start_postgres ;;  # alone, for debugging
+  stop-postgres) stop_postgres ;;
   status) port_open $KAFKA_PORT && echo "kafka: up" || echo "kafka: down"
           port_open $FERRET_PORT && echo "ferretdb: up" || echo "ferretdb: down" ;;
   *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
