@@ -8,6 +8,7 @@ pytestmark = pytest.mark.e2e
 SUBSCRIBES = {
     "credits": {"studio.sales.v1", "studio.bookings.v1"},
     "reports": {"studio.clients.v1", "studio.credits.v1"},
+    "notifier": {"studio.clients.v1", "studio.credits.v1"},
 }
 ROUTES = {
     "credits": {
@@ -15,7 +16,14 @@ ROUTES = {
         "/v1/locations/{location_id}/clients/{client_id}/memberships/{membership_id}/periods/{period_start}/adjustments",
         "/v1/locations/{location_id}/clients/{client_id}/account/adjustments",
     },
-    "reports": {"/v1/locations/{location_id}/clients/{client_id}/credits"},
+    "reports": {
+        "/v1/locations/{location_id}/clients/{client_id}/credits",
+        "/v1/locations/{location_id}/clients/{client_id}/account/history",
+        "/v1/reports/clients-with-account-credit", "/v1/reports/session-credits-remaining",
+        "/v1/reports/account-balances", "/v1/reports/balance-movements",
+    },
+    "notifier": {"/v1/audiences", "/v1/audiences/{audience_id}/members", "/v1/templates", "/v1/messages",
+                 "/v1/journeys", "/v1/newsletters"},
 }
 
 
