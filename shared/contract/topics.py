@@ -19,7 +19,6 @@ BOOKINGS = Topic("studio.bookings.v1", 6)
 CREDITS = Topic("studio.credits.v1", 6)
 NOTIFIER = Topic("studio.notifier.v1", 3)
 
-INBOUND = (CLIENTS, SALES, BOOKINGS)
 ALL = (CLIENTS, SALES, BOOKINGS, CREDITS, NOTIFIER)
 
 

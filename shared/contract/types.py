@@ -1,6 +1,5 @@
 """Field types the contract uses everywhere: identifiers, currencies, instants."""
 
-from datetime import datetime
 from typing import Annotated
 
 from babel.numbers import list_currencies
@@ -32,7 +31,3 @@ Instant = Annotated[AwareDatetime, Field(description="RFC 3339 instant with an o
 
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Note = Annotated[str, StringConstraints(max_length=1000)]
-
-
-def is_instant(value: datetime) -> bool:
-    return value.tzinfo is not None and value.utcoffset() is not None
