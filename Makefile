@@ -4,6 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 export STAFF_JWT_SECRET ?= local-dev-secret-change-me
+# Defaults of deploy/local; override all of them to run a second stack beside the first.
+export KAFKA_PORT ?= 9092
+export FERRET_PORT ?= 27017
+export SERVICE_PORT_BASE ?= 8000
+export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(KAFKA_PORT)
+export MONGODB_URL ?= mongodb://127.0.0.1:$(FERRET_PORT)
 
 .PHONY: up down test bench install servers token seed clean
 
@@ -24,10 +30,10 @@ up: servers ## Kafka, FerretDB, the four services and a seeded demo brand
 	@# The demo's dates are relative to the day it was seeded: seed once per var/ folder.
 	@[ -f var/.seeded ] || { $(PY) -m deploy.local.seed && touch var/.seeded; }
 	@echo
-	@echo "bookings  http://127.0.0.1:8001/docs"
-	@echo "credits   http://127.0.0.1:8002/docs"
-	@echo "reports   http://127.0.0.1:8003/docs"
-	@echo "notifier  http://127.0.0.1:8004/docs"
+	@echo "bookings  http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 1))/docs"
+	@echo "credits   http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 2))/docs"
+	@echo "reports   http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 3))/docs"
+	@echo "notifier  http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 4))/docs"
 	@echo "admin token for every location:  make token ROLE=admin LOCATIONS='*'"
 
 down: ## stop the services and the servers that `make up` started

@@ -10,8 +10,10 @@ VAR="$ROOT/var"
 KAFKA_DIR="$VAR/kafka"
 FERRET_BIN="$VAR/bin/ferretdb"
 FERRET_VERSION="v1.24.2"
-KAFKA_PORT=9092
-FERRET_PORT=27017
+# Ports can be moved to run a second stack beside the first.
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+FERRET_PORT="${FERRET_PORT:-27017}"
 PG_PORT="${PG_PORT:-54329}"
 # PostgreSQL runs as the `postgres` user, who may not be able to traverse the checkout's path
 # (a clone under /root, say): its data lives in a world-traversable folder of this checkout's own.
@@ -99,7 +101,8 @@ start_kafka() {
   if port_open $KAFKA_PORT; then log "kafka already listening on $KAFKA_PORT"; return; fi
   local data="$KAFKA_DIR/data" props="$KAFKA_DIR/server.properties"
   mkdir -p "$KAFKA_DIR/logs"
-  { cat "$ROOT/deploy/local/kafka/server.properties"; echo "log.dirs=$data"; } >"$props"
+  { sed -e "s/:9092/:$KAFKA_PORT/g; s/:9093/:$KAFKA_CONTROLLER_PORT/g" "$ROOT/deploy/local/kafka/server.properties"
+    echo "log.dirs=$data"; } >"$props"
   local cp="$KAFKA_DIR/libs/*"
   if [ ! -f "$data/meta.properties" ]; then
     java -cp "$cp" -Dlog4j2.configurationFile="$ROOT/deploy/local/kafka/log4j2.properties" \

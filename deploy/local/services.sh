@@ -6,7 +6,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUN="$ROOT/var/services"
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
-SERVICES="bookings:8001 credits:8002 reports:8003 notifier:8004"
+BASE="${SERVICE_PORT_BASE:-8000}"
+SERVICES="bookings:$((BASE + 1)) credits:$((BASE + 2)) reports:$((BASE + 3)) notifier:$((BASE + 4))"
+export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
+export MONGODB_URL="${MONGODB_URL:-mongodb://127.0.0.1:${FERRET_PORT:-27017}}"
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
 export STAFF_JWT_SECRET="${STAFF_JWT_SECRET:-local-dev-secret-change-me}"
 
