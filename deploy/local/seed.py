@@ -22,8 +22,8 @@ FIRST = ["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Fr
 LAST = ["Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen", "Torvalds", "Hamilton"]
 
 
-def _event(kind: str, n: int, i: int, location: str, client: str, at: datetime, **fields) -> dict:
-    return {"event_id": f"seed-{client}-{kind}-{i}", "type": kind, "occurred_at": at.isoformat(),
+def _event(type_: str, n: int, i: int, location: str, client: str, at: datetime, **fields) -> dict:
+    return {"event_id": f"seed-{client}-{type_}-{i}", "type": type_, "occurred_at": at.isoformat(),
             "location_id": location, "client_id": client, **fields}
 
 
