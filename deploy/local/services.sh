@@ -26,12 +26,15 @@ PY
 
 start() {
   mkdir -p "$RUN"
+  cd "$ROOT"
   for entry in $SERVICES; do
     name=${entry%%:*}; port=${entry##*:}
     if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then
       log "$name already running"; continue
     fi
-    (cd "$ROOT" && PORT=$port nohup "$PY" -m "services.$name" >>"$RUN/$name.log" 2>&1 & echo $! >"$RUN/$name.pid")
+    # Backgrounding nohup itself (not a subshell) makes $! the service's own pid, for `stop`.
+    PORT=$port nohup "$PY" -m "services.$name" >>"$RUN/$name.log" 2>&1 &
+    echo $! >"$RUN/$name.pid"
   done
   for entry in $SERVICES; do
     name=${entry%%:*}; port=${entry##*:}
