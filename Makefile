@@ -11,7 +11,7 @@ export SERVICE_PORT_BASE ?= 8000
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(KAFKA_PORT)
 export MONGODB_URL ?= mongodb://127.0.0.1:$(FERRET_PORT)
 
-.PHONY: up down test bench install servers token seed clean
+.PHONY: up down test bench install servers token seed clean rebuild-reports
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ down: ## stop the services and the servers that `make up` started
 
 test: servers ## the whole suite against real Kafka and FerretDB
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+rebuild-reports: $(VENV)/.installed ## rebuild the reports' read models from the topics and switch to them live
+	$(PY) -m services.reports.rebuild
 
 bench: servers
 	$(PY) -m benchmarks.run_all $(BENCH_ARGS)

@@ -1,6 +1,8 @@
 """Bootstrap of the reports service."""
 
+from services.reports.generations import Generations, LiveGeneration
 from services.reports.handlers import account_routes, report_routes, routes, subscribers
+from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
 from shared.wiring.kafka import inbound_router
@@ -8,13 +10,15 @@ from shared.wiring.service import Service, Wiring
 
 
 def assemble(wiring: Wiring) -> Service:
-    store = ReportsStore(wiring.db)
+    live = LiveGeneration(Generations(wiring.db))
+    store = ReportsStore(wiring.db, live)
     clients = inbound_router(wiring.broker, gatekeeper=True)
     credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
-    subscribers.register(clients, credits, store, wiring.settings.consumer_group)
+    subscribers.register(clients, credits, Projector(store), live.writable, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, report_routes.router, account_routes.router],
-        on_start=[store.ensure_indexes],
-        state={"store": store, "queries": ReportQueries(wiring.db)},
+        on_start=[live.refresh, store.ensure_indexes],
+        background=[live.watch],
+        state={"store": store, "queries": ReportQueries(wiring.db, live)},
     )

@@ -4,20 +4,15 @@ and two `$match`/`$group`/`$sum` aggregations for balance movements (all valid o
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from services.reports.criteria import after_key, all_of, in_locations
 from services.reports.domain.ordering import Order
+from services.reports.store import Generational
 
 STREAM_BATCH = 500
 
 
-class ReportQueries:
-    def __init__(self, db: AsyncDatabase) -> None:
-        self.accounts = db["accounts"]
-        self.packages = db["packages"]
-        self.entries = db["account_entries"]
-        self.meta = db["meta"]
+class ReportQueries(Generational):
+    """Reads of the live generation (`generation()` is asked at every read)."""
 
     async def page(self, collection: str, criteria: dict, order: Order, after: list | None, limit: int) -> list[dict]:
         """Up to limit + 1 rows after `after`: the extra one tells whether a next page exists."""

@@ -1,10 +1,13 @@
 """The reports' read models in MongoDB: one document per row a report shows."""
 
+from collections.abc import Callable
 from datetime import datetime
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reports.domain.accounts import account_fields, entry_document
+from services.reports.domain.generations import FIRST, collection_name
 from services.reports.domain.profiles import with_full_name
 from shared.contract.credits import AccountEntryRecorded
 from shared.wiring.locks import KeyedLocks
@@ -18,15 +21,45 @@ def row_key(*parts: str) -> str:
     return "|".join(parts)
 
 
-class ReportsStore:
-    def __init__(self, db: AsyncDatabase) -> None:
-        self.clients = db["clients"]
-        self.packages = db["packages"]
-        self.periods = db["membership_periods"]
-        self.accounts = db["accounts"]
-        self.entries = db["account_entries"]
-        self.meta = db["meta"]
+class Generational:
+    """The read-model collections of the generation `generation()` names when they are touched."""
+
+    def __init__(self, db: AsyncDatabase, generation: Callable[[], int] = lambda: FIRST) -> None:
+        self.db, self.generation = db, generation
+
+    def rows(self, base: str) -> AsyncCollection:
+        return self.db[collection_name(base, self.generation())]
+
+    @property
+    def clients(self) -> AsyncCollection:
+        return self.rows("clients")
+
+    @property
+    def packages(self) -> AsyncCollection:
+        return self.rows("packages")
+
+    @property
+    def periods(self) -> AsyncCollection:
+        return self.rows("membership_periods")
+
+    @property
+    def accounts(self) -> AsyncCollection:
+        return self.rows("accounts")
+
+    @property
+    def entries(self) -> AsyncCollection:
+        return self.rows("account_entries")
+
+    @property
+    def meta(self) -> AsyncCollection:
+        return self.rows("meta")
+
+
+class ReportsStore(Generational):
+    def __init__(self, db: AsyncDatabase, generation: Callable[[], int] = lambda: FIRST) -> None:
+        super().__init__(db, generation)
         self.locks = KeyedLocks()  # one writer per (location, client): rows share profile fields
+        self.as_of_written: dict[int, datetime] = {}
 
     async def ensure_indexes(self) -> None:
         for rows in (self.packages, self.periods):
@@ -93,7 +126,15 @@ class ReportsStore:
         return await self.periods.find(query).to_list()
 
     async def advance_as_of(self, occurred_at: datetime) -> None:
-        await self.meta.update_one({"_id": "as_of"}, {"$max": {"at": occurred_at}}, upsert=True)
+        """`$max` is read and written back by FerretDB v1, so racing writers could lower it: one
+        writer in the process, which skips what it has already stored in this generation."""
+        generation = self.generation()
+        stored = self.as_of_written.get(generation)
+        if stored is not None and occurred_at <= stored:
+            return
+        async with self.locks.hold("as_of"):
+            await self.meta.update_one({"_id": "as_of"}, {"$max": {"at": occurred_at}}, upsert=True)
+            self.as_of_written[generation] = max(occurred_at, self.as_of_written.get(generation, occurred_at))
 
     async def as_of(self) -> datetime | None:
         doc = await self.meta.find_one({"_id": "as_of"})
