@@ -13,6 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from shared.wiring.auth import mint_token
+from services.bookings.handlers.subscribers import SUBSCRIPTIONS as BOOKINGS_SUBSCRIPTIONS
 from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
 from services.notifier.handlers.subscribers import SUBSCRIPTIONS as NOTIFIER_SUBSCRIPTIONS
 from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
@@ -138,7 +139,7 @@ def system(one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
             proc.stop()
 
 
-SUBSCRIPTIONS = {"credits": CREDITS_SUBSCRIPTIONS, "reports": REPORTS_SUBSCRIPTIONS,
+SUBSCRIPTIONS = {"bookings": BOOKINGS_SUBSCRIPTIONS, "credits": CREDITS_SUBSCRIPTIONS, "reports": REPORTS_SUBSCRIPTIONS,
                  "notifier": NOTIFIER_SUBSCRIPTIONS}
 
 

@@ -1,7 +1,39 @@
 """Bootstrap of the bookings service."""
 
+from functools import partial
+
+from services.bookings.directory import BookingDirectory
+from services.bookings.handlers import routes, subscribers
+from services.bookings.handlers.commands import BookingsHandlers
+from services.bookings.store import BookingsStore
+from shared.contract.bookings import BookingEvent
+from shared.contract.topics import BOOKINGS, LIFECYCLE
+from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.idempotency import IdempotencyKeys
+from shared.wiring.kafka import events_publisher, inbound_router, publish_event, raw_sender
 from shared.wiring.service import Service, Wiring
+
+LIFECYCLE_DESCRIPTION = (
+    "The clean booking lifecycle: every booking fact the bookings service accepted from "
+    f"{BOOKINGS.name}, unchanged in shape, under an event_id derived from the original one. "
+    "A booking's ending is published only once the credits service has reserved its credit."
+)
 
 
 def assemble(wiring: Wiring) -> Service:
-    return Service()
+    publish = events_publisher(wiring.broker, LIFECYCLE.name, BookingEvent, LIFECYCLE_DESCRIPTION)
+    store = BookingsStore(wiring.db, publish, wiring.clock.now)
+    directory = BookingDirectory(wiring.db["booking_directory"])
+    send = partial(publish_event, wiring.broker, BOOKINGS.name)
+    handlers = BookingsHandlers(store, directory, send, wiring.clock)
+    platform = inbound_router(wiring.broker)  # the gatekeeper of studio.bookings.v1
+    credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
+    subscribers.register(platform, credits, handlers, DeadLetters(raw_sender(wiring.broker)),
+                         wiring.settings.consumer_group)
+    return Service(
+        kafka_routers=[platform, credits],
+        http_routers=[routes.router],
+        on_start=[store.ensure_indexes],
+        background=[store.aggregates.run_relay],
+        state={"handlers": handlers, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+    )

@@ -17,9 +17,10 @@ CLIENTS = Topic("studio.clients.v1", 6)
 SALES = Topic("studio.sales.v1", 6)
 BOOKINGS = Topic("studio.bookings.v1", 6)
 CREDITS = Topic("studio.credits.v1", 6)
+LIFECYCLE = Topic("studio.bookings.lifecycle.v1", 6)
 NOTIFIER = Topic("studio.notifier.v1", 3)
 
-ALL = (CLIENTS, SALES, BOOKINGS, CREDITS, NOTIFIER)
+ALL = (CLIENTS, SALES, BOOKINGS, CREDITS, LIFECYCLE, NOTIFIER)
 
 
 def every_topic_name() -> list[tuple[str, int]]:

@@ -1,0 +1,33 @@
+"""Broken booking rules. Each names the rule; the aggregate is unchanged when one is raised."""
+
+from shared.rules import RuleViolation
+
+
+class EventForAnotherClient(RuleViolation):
+    def __init__(self, expected: tuple[str, str], given: tuple[str, str]) -> None:
+        super().__init__(f"event for {given[0]}/{given[1]} sent to the bookings of {expected[0]}/{expected[1]}")
+
+
+class UnsupportedEvent(RuleViolation):
+    def __init__(self, event_type: str) -> None:
+        super().__init__(f"the bookings service does not handle {event_type!r}")
+
+
+class ConflictingDuplicate(RuleViolation):
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"{what} {ident!r} was already recorded with different content")
+
+
+class BookingOfAnotherClient(RuleViolation):
+    def __init__(self, booking_id: str, owner: str) -> None:
+        super().__init__(f"booking {booking_id!r} already belongs to client {owner!r} at this location")
+
+
+class UnknownBooking(RuleViolation):
+    def __init__(self, booking_id: str) -> None:
+        super().__init__(f"booking {booking_id!r} is unknown")
+
+
+class IllegalTransition(RuleViolation):
+    def __init__(self, booking_id: str, current: str, wanted: str) -> None:
+        super().__init__(f"booking {booking_id!r} is {current}; it cannot become {wanted}")

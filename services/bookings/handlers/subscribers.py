@@ -1,0 +1,45 @@
+"""Kafka subscribers of the bookings service: decode at the edge, apply a batch, then commit.
+
+`studio.bookings.v1` is ours to police: a record that fails validation or breaks a lifecycle
+rule is dead-lettered with its reason and the rest of the batch applies. `studio.credits.v1`
+belongs to the credits service: only its answers count, and what we cannot read is skipped.
+"""
+
+from faststream.kafka import KafkaMessage, KafkaRouter
+from pydantic import TypeAdapter
+
+from services.bookings.handlers.commands import BookingsHandlers
+from shared.contract.bookings import BookingEvent
+from shared.contract.credits import CreditsEvent
+from shared.contract.topics import BOOKINGS, CREDITS
+from shared.wiring.batches import refusals
+from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.kafka import batch_consumer_options
+
+# consumer group suffix -> topic; the group is "<service group>.<suffix>"
+SUBSCRIPTIONS = {"bookings": BOOKINGS.name, "credits": CREDITS.name}
+
+BOOKING_EVENTS = TypeAdapter(BookingEvent)
+CREDITS_EVENTS = TypeAdapter(CreditsEvent)
+
+
+def register(platform: KafkaRouter, credits: KafkaRouter, handlers: BookingsHandlers,
+             dead_letters: DeadLetters, group: str) -> None:
+    @platform.subscriber(BOOKINGS.name, **batch_consumer_options(f"{group}.bookings", BOOKING_EVENTS),
+                         title="bookings/bookings")
+    async def on_bookings(events: list[BookingEvent | None], msg: KafkaMessage) -> None:
+        records = msg.raw_message
+        for record, error in refusals(BOOKING_EVENTS, records, events):
+            await dead_letters.send(record, error)
+        valid = [(record, event) for record, event in zip(records, events, strict=True) if event is not None]
+        broken = await handlers.apply_batch([event for _, event in valid])
+        record_of = {id(event): record for record, event in valid}
+        for event, error in broken:
+            await dead_letters.send(record_of[id(event)], error)
+        await msg.ack()
+
+    @credits.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
+                        title="bookings/credits")
+    async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
+        await handlers.follow_credits([event for event in events if event is not None])
+        await msg.ack()
