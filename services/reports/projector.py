@@ -4,8 +4,6 @@ The live subscribers and the rebuild both apply records through it, so a rebuilt
 built by exactly the code that keeps the live one.
 """
 
-import json
-
 from pydantic import TypeAdapter
 
 from services.reports.domain.credits import package_row, period_row
@@ -15,6 +13,7 @@ from shared.contract.clients import ClientEvent
 from shared.contract.credits import AccountEntryRecorded, CreditsEvent, MembershipPeriodChanged, PackageChanged
 from shared.contract.topics import CLIENTS, CREDITS
 from shared.wiring.dead_letter import REFUSED
+from shared.wiring.decoding import decode_json
 
 ADAPTERS = {CLIENTS.name: TypeAdapter(ClientEvent), CREDITS.name: TypeAdapter(CreditsEvent)}
 
@@ -40,7 +39,7 @@ class Projector:
         """Apply a raw record as the subscriber of `topic` would; False if it is refused (skipped:
         its gatekeeper dead-lettered it when it was first consumed)."""
         try:
-            event = ADAPTERS[topic].validate_python(json.loads(value or b""))
+            event = ADAPTERS[topic].validate_python(decode_json(value))
         except REFUSED:
             return False
         await (self.client_event(event) if topic == CLIENTS.name else self.credits_event(event))

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contract.bookings import CreditSource
 from shared.contract.envelope import Event
-from shared.contract.types import Currency, Identifier, Instant, Note, ShortText
+from shared.contract.types import SAFE_INTEGER, Currency, Identifier, Instant, Note, SafeInt, ShortText
 
 RejectionReason = Literal[
     "no_credits", "source_not_found", "source_expired", "source_not_started", "source_exhausted"
@@ -71,11 +71,11 @@ class PackageChanged(Event):
     type: Literal["package.changed"] = "package.changed"
     package_id: Identifier
     package_name: ShortText
-    version: int = Field(ge=1)
-    credits_purchased: int
-    credits_adjusted: int = Field(description="Net staff adjustments")
-    total: int
-    consumed: int = Field(description="Attended, no-show, late-cancelled, check-ins")
+    version: int = Field(ge=1, le=SAFE_INTEGER)
+    credits_purchased: SafeInt
+    credits_adjusted: SafeInt = Field(description="Net staff adjustments")
+    total: SafeInt
+    consumed: SafeInt = Field(description="Attended, no-show, late-cancelled, check-ins")
     holds: list[Hold] = Field(description="Booked credits not consumed yet")
     starts_on: date
     expires_on: date | None
@@ -88,11 +88,11 @@ class MembershipPeriodChanged(Event):
     membership_id: Identifier
     membership_name: ShortText
     period_key: date = Field(description="The period's natural start; stable when staff move its validity")
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=SAFE_INTEGER)
     starts_on: date
     ends_on: date
-    used: int
-    max: int | None
+    used: SafeInt
+    max: SafeInt | None
 
 
 class MembershipChanged(Event):
@@ -101,9 +101,9 @@ class MembershipChanged(Event):
     type: Literal["membership.changed"] = "membership.changed"
     membership_id: Identifier
     membership_name: ShortText
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=SAFE_INTEGER)
     period: Literal["week", "month"]
-    credits_per_period: int | None
+    credits_per_period: SafeInt | None
     starts_on: date
     ends_on: date | None
 
@@ -116,11 +116,11 @@ class AccountEntryRecorded(Event):
 
     type: Literal["account.entry_recorded"] = "account.entry_recorded"
     entry_id: Identifier
-    sequence: int = Field(ge=1, description="Position in this account's ledger")
+    sequence: int = Field(ge=1, le=SAFE_INTEGER, description="Position in this account's ledger")
     entry_type: EntryType
-    amount_minor: int
-    balance_after_minor: int
-    credit_balance_minor: int = Field(description="Unexpired credit left after this entry (≥ 0)")
+    amount_minor: SafeInt
+    balance_after_minor: SafeInt
+    credit_balance_minor: SafeInt = Field(description="Unexpired credit left after this entry (≥ 0)")
     currency: Currency
     note: Note | None = None
     actor: str | None = Field(default=None, description="Staff id for staff changes")

@@ -11,7 +11,7 @@ import isodate
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contract.envelope import Event
-from shared.contract.types import Identifier, Instant
+from shared.contract.types import SAFE_INTEGER, Identifier, Instant, SafeInt
 
 ConditionField = Literal["account_balance_minor", "session_credits_remaining", "credits_expiring_within_days"]
 ConditionOp = Literal["lt", "lte", "gt", "gte", "eq"]
@@ -23,7 +23,7 @@ class AudienceEntered(Event):
 
     type: Literal["audience.entered"] = "audience.entered"
     audience_id: Identifier
-    entry: int = Field(ge=1)
+    entry: int = Field(ge=1, le=SAFE_INTEGER)
 
 
 class AudienceLeft(Event):
@@ -31,7 +31,7 @@ class AudienceLeft(Event):
 
     type: Literal["audience.left"] = "audience.left"
     audience_id: Identifier
-    entry: int = Field(ge=1)
+    entry: int = Field(ge=1, le=SAFE_INTEGER)
 
 
 class _MessageOutcome(Event):
@@ -88,7 +88,7 @@ class _Request(BaseModel):
 class ConditionBody(_Request):
     field: ConditionField
     op: ConditionOp
-    value: int
+    value: SafeInt
 
 
 class AudienceRequest(_Request):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from shared.contract.envelope import Event
-from shared.contract.types import Currency, Identifier, Note, ShortText
+from shared.contract.types import Currency, Identifier, MinorUnits, Note, ShortText
 
 
 class PackagePurchased(Event):
@@ -53,7 +53,7 @@ class AccountTransaction(Event):
     type: Literal["account.transaction"] = "account.transaction"
     transaction_id: Identifier
     kind: TransactionKind
-    amount_minor: int = Field(description="Signed effect on the balance, in minor units")
+    amount_minor: MinorUnits = Field(description="Signed effect on the balance, in minor units")
     currency: Currency
     note: Note | None = None
     credit_expires_on: date | None = Field(default=None, description="Kind `credit` only")

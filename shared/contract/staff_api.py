@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contract.bookings import CreditSource
-from shared.contract.types import Currency, Identifier, Instant, Note, ShortText
+from shared.contract.types import Currency, Identifier, Instant, MinorUnits, Note, ShortText
 
 RequiredNote = Annotated[str, StringConstraints(min_length=1, max_length=1000, strip_whitespace=True)]
 
@@ -36,7 +36,7 @@ class PeriodAdjustment(_Body):
 
 
 class AccountAdjustment(_Body):
-    amount_minor: int = Field(description="Signed, in minor units; never 0")
+    amount_minor: MinorUnits = Field(description="Signed, in minor units; never 0")
     currency: Currency
     note: RequiredNote
 

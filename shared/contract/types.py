@@ -29,5 +29,17 @@ Currency = Annotated[
 
 Instant = Annotated[AwareDatetime, Field(description="RFC 3339 instant with an offset")]
 
+SAFE_INTEGER = 2**53 - 1
+"""The largest integer every reader of our JSON keeps exactly (a double's mantissa), well inside
+what MongoDB stores (64 bits). Unbounded integers would pass validation and then fail the store."""
+
+SafeInt = Annotated[int, Field(ge=-SAFE_INTEGER, le=SAFE_INTEGER)]
+
+MAX_MINOR = 10**13
+"""Largest amount of one entry, in minor units (100 billion in a two-decimal currency): a ledger
+of 900,000 such entries still fits a 64-bit balance."""
+
+MinorUnits = Annotated[int, Field(ge=-MAX_MINOR, le=MAX_MINOR)]
+
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Note = Annotated[str, StringConstraints(max_length=1000)]

@@ -5,12 +5,12 @@ record is refused; the handler signature keeps the contract type (so AsyncAPI do
 and `refusals` recovers the reason for each None to dead-letter that record alone.
 """
 
-import json
 from collections.abc import Iterable
 
 from pydantic import TypeAdapter
 
 from shared.wiring.dead_letter import REFUSED
+from shared.wiring.decoding import decode_json
 
 
 def batch_decoder(adapter: TypeAdapter):
@@ -22,7 +22,7 @@ def batch_decoder(adapter: TypeAdapter):
 
 def _decode_or_none(adapter: TypeAdapter, value: bytes | None):
     try:
-        return adapter.validate_python(json.loads(value or b""))
+        return adapter.validate_python(decode_json(value))
     except REFUSED:
         return None
 
@@ -33,7 +33,7 @@ def refusals(adapter: TypeAdapter, records: Iterable, events: list) -> list[tupl
     for record, event in zip(records, events, strict=True):
         if event is None:
             try:
-                adapter.validate_python(json.loads(record.value or b""))
+                adapter.validate_python(decode_json(record.value))
             except REFUSED as error:
                 found.append((record, error))
     return found

@@ -21,12 +21,13 @@ from faststream import BaseMiddleware
 from pydantic import ValidationError
 
 from shared.rules import RuleViolation
+from shared.wiring.decoding import MAX_EVENT_BYTES, UNREADABLE, UnreadableRecord
 from shared.wiring.logging import get_logger
 from shared.wiring.mongo import TRANSIENT_ERRORS
 
 log = get_logger(__name__)
 
-REFUSED = (ValidationError, RuleViolation, json.JSONDecodeError, UnicodeDecodeError)
+REFUSED = (ValidationError, RuleViolation, *UNREADABLE)
 RETRYABLE = (*TRANSIENT_ERRORS, KafkaError, ConnectionError, TimeoutError)
 
 SendRaw = Callable[[str, bytes, bytes | None, dict[str, str]], Awaitable[None]]
@@ -37,6 +38,8 @@ def describe(error: Exception) -> str:
     if isinstance(error, ValidationError):
         parts = [f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}" for e in error.errors()]
         return "invalid event: " + "; ".join(parts)[:900]
+    if isinstance(error, UnreadableRecord):
+        return str(error)[:900]
     if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
         return f"not valid JSON: {error}"[:900]
     return f"rule broken: {error}"[:900]
@@ -51,6 +54,16 @@ def dead_letter_headers(record: Any, reason: str) -> dict[str, str]:
     }
 
 
+def dead_letter_copy(record: Any, reason: str) -> tuple[bytes | None, dict[str, str]]:
+    """The value and headers of a record's dead letter. A record over the size limit keeps its
+    first MAX_EVENT_BYTES bytes (`x-original-size` says how many it had): a copy of a record near
+    the broker's own limit, plus our headers, could exceed it and block the partition."""
+    value, headers = record.value, dead_letter_headers(record, reason)
+    if value is not None and len(value) > MAX_EVENT_BYTES:
+        value, headers["x-original-size"] = value[:MAX_EVENT_BYTES], str(len(value))
+    return value, headers
+
+
 class DeadLetters:
     """Copies a refused record to `<topic>.dlq` with the reason (only the topic's gatekeeper)."""
 
@@ -59,7 +72,8 @@ class DeadLetters:
 
     async def send(self, record, error: Exception) -> None:
         reason = describe(error)
-        await self._send_raw(f"{record.topic}.dlq", record.value, record.key, dead_letter_headers(record, reason))
+        value, headers = dead_letter_copy(record, reason)
+        await self._send_raw(f"{record.topic}.dlq", value, record.key, headers)
         log.info("dead-lettered", topic=record.topic, offset=record.offset, reason=reason)
 
 

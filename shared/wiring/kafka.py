@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from shared.contract.topics import every_topic_name
 from shared.wiring.batches import batch_decoder
 from shared.wiring.dead_letter import dead_letter_middleware
+from shared.wiring.decoding import decode_json
 from shared.wiring.logging import get_logger
 
 log = get_logger(__name__)
@@ -83,7 +84,7 @@ def batch_consumer_options(group_id: str, adapter, max_records: int = 500) -> di
 
 async def strict_json(msg) -> object:
     """Bodies are JSON, full stop: FastStream's default would hand broken JSON on as a string."""
-    return json.loads(msg.body)
+    return decode_json(msg.body)
 
 
 def encode(event: BaseModel) -> bytes:
