@@ -34,6 +34,7 @@ up: servers ## Kafka, FerretDB, the four services and a seeded demo brand
 	@echo "credits   http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 2))/docs"
 	@echo "reports   http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 3))/docs"
 	@echo "notifier  http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 4))/docs"
+	@echo "staff web page  http://127.0.0.1:$$(($(SERVICE_PORT_BASE) + 3))/staff/"
 	@echo "admin token for every location:  make token ROLE=admin LOCATIONS='*'"
 
 down: ## stop the services and the servers that `make up` started

@@ -59,7 +59,14 @@ install_postgres() {
     || { log "apt-get install postgresql failed, see $VAR/apt.log"; exit 1; }
 }
 
-install() { mkdir -p "$VAR"; install_kafka; install_ferretdb; install_postgres; }
+install_chromium() {  # the staff page's browser tests (tests/e2e/test_staff_page.py)
+  if [ -x /usr/bin/chromium ]; then return; fi
+  log "installing Chromium from Debian's packages"
+  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >"$VAR/apt-chromium.log" 2>&1 \
+    || { log "apt-get install chromium failed, see $VAR/apt-chromium.log"; exit 1; }
+}
+
+install() { mkdir -p "$VAR"; install_kafka; install_ferretdb; install_postgres; install_chromium; }
 
 as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 

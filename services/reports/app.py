@@ -1,7 +1,7 @@
 """Bootstrap of the reports service."""
 
 from services.reports.generations import Generations, LiveGeneration
-from services.reports.handlers import account_routes, report_routes, routes, subscribers
+from services.reports.handlers import account_routes, report_routes, routes, staff_routes, subscribers
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
@@ -17,7 +17,8 @@ def assemble(wiring: Wiring) -> Service:
     subscribers.register(clients, credits, Projector(store), live.writable, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
-        http_routers=[routes.router, report_routes.router, account_routes.router],
+        http_routers=[routes.router, report_routes.router, account_routes.router, staff_routes.router],
+        mounts={"/staff": staff_routes.web_files()},
         on_start=[live.refresh, store.ensure_indexes],
         background=[live.watch],
         state={"store": store, "queries": ReportQueries(wiring.db, live)},

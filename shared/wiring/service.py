@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.specification import AsyncAPI
 from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from starlette.types import ASGIApp
 
 from shared.wiring import mongo
 from shared.wiring.clock import Clock, clock_from
@@ -50,6 +52,7 @@ class Service:
     on_start: Sequence[Callable[[], Awaitable[None]]] = ()
     background: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
     state: dict = field(default_factory=dict)
+    mounts: dict[str, ASGIApp] = field(default_factory=dict)  # path -> app, e.g. static files
 
 
 def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
@@ -83,12 +86,27 @@ def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock:
     app = FastAPI(title=f"studio {settings.service_name}", version="1.0.0", lifespan=_lifespan(wiring, service))
     app.state.settings, app.state.wiring, app.state.service = settings, wiring, service
     install_error_handlers(app)
+    _allow_staff_page(app, settings)
     app.include_router(health_router(_readiness(wiring), wiring.registry))
     for router in service.http_routers:
         app.include_router(router)
+    for path, mounted in service.mounts.items():
+        app.mount(path, mounted)
     spec = asyncapi_document(wiring, f"studio {settings.service_name} events")
     app.add_api_route("/asyncapi.json", lambda: spec, methods=["GET"], include_in_schema=False)
     return app
+
+
+LOOPBACK_ORIGINS = r"https?://(127\.0\.0\.1|localhost)(:\d+)?"
+
+
+def _allow_staff_page(app: FastAPI, settings: Settings) -> None:
+    """The staff page (served by reports) calls every service from the browser. Tokens travel in
+    the Authorization header, never in cookies, so no credentials are allowed cross-origin."""
+    origins = [o.strip() for o in settings.staff_page_origins.split(",") if o.strip()]
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_origin_regex=LOOPBACK_ORIGINS,
+                       allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                       expose_headers=["Content-Disposition", "Idempotent-Replayed"], max_age=600)
 
 
 def _readiness(wiring: Wiring) -> dict:

@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     smtp_url: str = "smtp://127.0.0.1:1025"
     log_level: str = "INFO"
     sweep_seconds: float = Field(default=30.0, description="How often due work (credit expiry) is looked for")
+    staff_page_origins: str = Field(
+        default="", description="Comma-separated origins allowed to call the APIs from a browser (CORS); "
+        "loopback origins (127.0.0.1, localhost) are always allowed, for the staff page of `make up`")
+    credits_url: str | None = Field(default=None, description="For the staff page; default: this host, port - 1")
+    notifier_url: str | None = Field(default=None, description="For the staff page; default: this host, port + 1")
     clock_file: str | None = Field(
         default=None, description="Tests only: read 'now' from this file instead of the system clock"
     )

@@ -61,6 +61,14 @@ async def create_template(body: TemplateRequest, request: Request, staff: Staff 
     return await _command(request, staff, idempotency_key, body, lambda d, cid: d.create_template(body, cid))
 
 
+@router.get("/templates")
+async def list_templates(request: Request, staff: Staff = Depends(admin_only)) -> dict:
+    """Every template (for the staff page's message dialog), by name."""
+    docs = await request.app.state.service.state["store"].all("templates")
+    items = [{"template_id": d["_id"], **{f: d.get(f) for f in ("name", "subject", "body")}} for d in docs]
+    return {"items": sorted(items, key=lambda t: (t["name"] or "", t["template_id"]))}
+
+
 @router.post("/journeys", status_code=201)
 async def create_journey(body: JourneyRequest, request: Request, staff: Staff = Depends(admin_only),
                          idempotency_key: str | None = Header(None)):

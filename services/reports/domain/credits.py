@@ -67,7 +67,7 @@ def memberships_view(periods: list[dict]) -> list[dict]:
         entry = grouped.setdefault(row["membership_id"], {
             "membership_id": row["membership_id"], "membership_name": row["membership_name"], "periods": []
         })
-        entry["periods"].append({k: row[k] for k in ("starts_on", "ends_on", "used", "max")})
+        entry["periods"].append({k: row[k] for k in ("starts_on", "ends_on", "used", "max", "period_key")})
     return list(grouped.values())
 
 
