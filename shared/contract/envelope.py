@@ -1,11 +1,11 @@
 """The envelope every message on every topic carries."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from shared.contract.types import Identifier, Instant
+from shared.contract.types import Identifier, Instant, StorableText
 
 
-class Event(BaseModel):
+class Event(StorableText):
     """Base of every event: the envelope fields of the contract. Subclasses fix `type`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -8,10 +8,10 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 import isodate
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
 from shared.contract.envelope import Event
-from shared.contract.types import SAFE_INTEGER, Identifier, Instant, SafeInt
+from shared.contract.types import SAFE_INTEGER, Identifier, Instant, SafeInt, StorableText
 
 ConditionField = Literal["account_balance_minor", "session_credits_remaining", "credits_expiring_within_days"]
 ConditionOp = Literal["lt", "lte", "gt", "gte", "eq"]
@@ -81,7 +81,7 @@ IsoDuration = Annotated[str, StringConstraints(min_length=2, max_length=40), Aft
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 
 
-class _Request(BaseModel):
+class _Request(StorableText):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -3,15 +3,15 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contract.bookings import CreditSource
-from shared.contract.types import Currency, Identifier, Instant, MinorUnits, Note, ShortText
+from shared.contract.types import Currency, Identifier, Instant, MinorUnits, Note, ShortText, StorableText
 
 RequiredNote = Annotated[str, StringConstraints(min_length=1, max_length=1000, strip_whitespace=True)]
 
 
-class _Body(BaseModel):
+class _Body(StorableText):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
 Identifier = Annotated[
     str,
@@ -43,3 +43,29 @@ MinorUnits = Annotated[int, Field(ge=-MAX_MINOR, le=MAX_MINOR)]
 
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Note = Annotated[str, StringConstraints(max_length=1000)]
+
+
+def _nul_at(value: object, path: str = "") -> str | None:
+    """The path of the first text holding U+0000, if any."""
+    if isinstance(value, str):
+        return (path or "text") if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return None
+    return next((found for key, item in items
+                 if (found := _nul_at(key, path) or _nul_at(item, f"{path}.{key}" if path else str(key)))), None)
+
+
+class StorableText(BaseModel):
+    """Refuses text holding U+0000 anywhere in the input: valid JSON and valid for MongoDB, but
+    FerretDB on PostgreSQL (jsonb) cannot store it, so the write would fail after validation."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_nul(cls, data: object) -> object:
+        if (path := _nul_at(data)) is not None:
+            raise ValueError(f"{path}: text must not contain the NUL character (U+0000)")
+        return data

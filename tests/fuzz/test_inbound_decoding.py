@@ -91,11 +91,14 @@ def judge(topic: str, value: bytes | None) -> str | None:
 
 
 def storable(value) -> bool:
-    """What MongoDB can store (BSON integers are 64-bit) and JSON readers can read (2**53)."""
+    """What the store can hold: BSON integers are 64 bits (and JSON readers keep 2**53 exactly);
+    FerretDB on PostgreSQL (jsonb) refuses text holding U+0000."""
     if isinstance(value, dict):
-        return all(storable(v) for v in value.values())
-    if isinstance(value, list):
+        return all(storable(k) and storable(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
         return all(storable(v) for v in value)
+    if isinstance(value, str):
+        return "\x00" not in value
     return not isinstance(value, int) or abs(value) <= 2**53 - 1
 
 
