@@ -7,3 +7,10 @@ class RuleViolation(Exception):
     Consumers send the event to the dead-letter topic with `str(error)` as the reason;
     HTTP routes answer with a 4xx naming the rule.
     """
+
+
+class ConflictingDuplicate(RuleViolation):
+    """An identifier seen before arrives with other content: a conflict, not a redelivery."""
+
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"{what} {ident!r} was already recorded with different content")

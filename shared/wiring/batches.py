@@ -37,3 +37,21 @@ def refusals(adapter: TypeAdapter, records: Iterable, events: list) -> list[tupl
             except REFUSED as error:
                 found.append((record, error))
     return found
+
+
+async def judge_batch(adapter: TypeAdapter, events: list, msg, apply, dead_letters) -> None:
+    """A gatekeeper's batch: dead-letter what fails validation, apply the rest, dead-letter what
+    breaks a rule, then commit.
+
+    `apply` takes the valid events in order and returns (event, error) for each it refused; the
+    offsets are committed only after every effect and every dead letter is stored.
+    """
+    records = msg.raw_message
+    for record, error in refusals(adapter, records, events):
+        await dead_letters.send(record, error)
+    valid = [(record, event) for record, event in zip(records, events, strict=True) if event is not None]
+    broken = await apply([event for _, event in valid])
+    record_of = {id(event): record for record, event in valid}
+    for event, error in broken:
+        await dead_letters.send(record_of[id(event)], error)
+    await msg.ack()

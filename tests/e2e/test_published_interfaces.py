@@ -6,7 +6,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 SUBSCRIBES = {
-    "credits": {"studio.sales.v1", "studio.bookings.v1"},
+    "credits": {"studio.sales.v1", "studio.bookings.lifecycle.v1"},
     "reports": {"studio.clients.v1", "studio.credits.v1"},
     "notifier": {"studio.clients.v1", "studio.credits.v1"},
 }

@@ -1,6 +1,6 @@
 """Broken booking rules. Each names the rule; the aggregate is unchanged when one is raised."""
 
-from shared.rules import RuleViolation
+from shared.rules import ConflictingDuplicate, RuleViolation  # noqa: F401  (re-exported)
 
 
 class EventForAnotherClient(RuleViolation):
@@ -11,11 +11,6 @@ class EventForAnotherClient(RuleViolation):
 class UnsupportedEvent(RuleViolation):
     def __init__(self, event_type: str) -> None:
         super().__init__(f"the bookings service does not handle {event_type!r}")
-
-
-class ConflictingDuplicate(RuleViolation):
-    def __init__(self, what: str, ident: str) -> None:
-        super().__init__(f"{what} {ident!r} was already recorded with different content")
 
 
 class BookingOfAnotherClient(RuleViolation):

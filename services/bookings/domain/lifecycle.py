@@ -16,7 +16,7 @@ from shared.contract.bookings import (
     BookingNoShow,
     CheckinRecorded,
 )
-from services.bookings.domain.digests import fingerprint, is_repeat
+from shared.fingerprints import fingerprint, is_repeat
 from services.bookings.domain.errors import ConflictingDuplicate, IllegalTransition, UnknownBooking
 from services.bookings.domain.outputs import Lifecycle
 from services.bookings.domain.state import Booking, BookingsState, Checkin, Closing, Outcome

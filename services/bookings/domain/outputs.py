@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from shared.contract.bookings import BookingEvent
-from services.bookings.domain.digests import stable_id
+from shared.fingerprints import stable_id
 
 _BOOKING_EVENTS = TypeAdapter(BookingEvent)
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from shared.contract.bookings import BookingAttended, BookingCancelled, BookingCreated, BookingNoShow
 from shared.contract.staff_api import BookingRequest
-from services.bookings.domain.digests import stable_id
+from shared.fingerprints import stable_id
 
 Move = Literal["cancel", "attend", "no-show"]
 

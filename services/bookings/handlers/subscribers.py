@@ -12,7 +12,7 @@ from services.bookings.handlers.commands import BookingsHandlers
 from shared.contract.bookings import BookingEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.topics import BOOKINGS, CREDITS
-from shared.wiring.batches import refusals
+from shared.wiring.batches import judge_batch
 from shared.wiring.dead_letter import DeadLetters
 from shared.wiring.kafka import batch_consumer_options
 
@@ -28,15 +28,7 @@ def register(platform: KafkaRouter, credits: KafkaRouter, handlers: BookingsHand
     @platform.subscriber(BOOKINGS.name, **batch_consumer_options(f"{group}.bookings", BOOKING_EVENTS),
                          title="bookings/bookings")
     async def on_bookings(events: list[BookingEvent | None], msg: KafkaMessage) -> None:
-        records = msg.raw_message
-        for record, error in refusals(BOOKING_EVENTS, records, events):
-            await dead_letters.send(record, error)
-        valid = [(record, event) for record, event in zip(records, events, strict=True) if event is not None]
-        broken = await handlers.apply_batch([event for _, event in valid])
-        record_of = {id(event): record for record, event in valid}
-        for event, error in broken:
-            await dead_letters.send(record_of[id(event)], error)
-        await msg.ack()
+        await judge_batch(BOOKING_EVENTS, events, msg, handlers.apply_batch, dead_letters)
 
     @credits.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
                         title="bookings/credits")

@@ -18,7 +18,7 @@ from shared.contract.bookings import (
 from shared.contract.credits import CreditConsumed, CreditRejected, CreditReleased, CreditReserved
 from services.credits.domain.announcements import announce_source_of
 from services.credits.domain.claims import Claim, Outcome
-from services.credits.domain.digests import fingerprint, is_repeat
+from shared.fingerprints import fingerprint, is_repeat
 from services.credits.domain.errors import ConflictingDuplicate, IllegalTransition, UnknownBooking
 from services.credits.domain.instants import as_utc
 from services.credits.domain.outputs import Outputs

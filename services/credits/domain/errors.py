@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from shared.rules import RuleViolation
+from shared.rules import ConflictingDuplicate, RuleViolation  # noqa: F401  (re-exported)
 
 
 class EventForAnotherClient(RuleViolation):
@@ -13,11 +13,6 @@ class EventForAnotherClient(RuleViolation):
 class UnsupportedEvent(RuleViolation):
     def __init__(self, event_type: str) -> None:
         super().__init__(f"the credits service does not handle {event_type!r}")
-
-
-class ConflictingDuplicate(RuleViolation):
-    def __init__(self, what: str, ident: str) -> None:
-        super().__init__(f"{what} {ident!r} was already recorded with different content")
 
 
 class UnknownBooking(RuleViolation):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from shared.contract.credits import EntryType
-from services.credits.domain.digests import stable_id
+from shared.fingerprints import stable_id
 from services.credits.domain.errors import CurrencyMismatch
 from services.credits.domain.instants import end_of_day
 

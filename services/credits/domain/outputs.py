@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.contract.credits import CreditsEvent
-from services.credits.domain.digests import stable_id
+from shared.fingerprints import stable_id
 
 
 class Outputs:

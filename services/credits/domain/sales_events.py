@@ -10,7 +10,7 @@ from services.credits.domain.announcements import (
     announce_package,
     announce_period,
 )
-from services.credits.domain.digests import fingerprint, is_repeat
+from shared.fingerprints import fingerprint, is_repeat
 from services.credits.domain.errors import MembershipEndsBeforeStart, UnknownMembership
 from services.credits.domain.instants import as_utc
 from services.credits.domain.memberships import Membership

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from services.credits.domain import ledger, memberships, packages
 from services.credits.domain.adjustments import Adjustment, signed_credits
 from services.credits.domain.announcements import announce_entries, announce_package, announce_period
-from services.credits.domain.digests import fingerprint, is_repeat
+from shared.fingerprints import fingerprint, is_repeat
 from services.credits.domain.errors import (
     InsufficientCredits,
     InvalidAdjustment,

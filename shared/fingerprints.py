@@ -1,14 +1,17 @@
-"""Content fingerprints (to tell a repeat from a conflict) and deterministic identifiers."""
+"""Content fingerprints (to tell an exact redelivery from a conflict) and deterministic ids.
+
+Pure and shared by every domain that must recognise the same fact arriving twice: Kafka
+delivers at least once and topics are replayed, so "seen before" is decided by content.
+"""
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.credits.domain.errors import ConflictingDuplicate
-from services.credits.domain.instants import as_utc
+from shared.rules import ConflictingDuplicate
 
 
 def fingerprint(**fields: Any) -> str:
@@ -23,16 +26,18 @@ def stable_id(prefix: str, *parts: object) -> str:
 
 
 def is_repeat(stored: str, given: str, what: str, ident: str) -> bool:
-    """True when `ident` was already recorded with the same content; a different content is refused."""
+    """True when `ident` was already recorded with the same content; other content is refused."""
     if stored != given:
         raise ConflictingDuplicate(what, ident)
     return True
 
 
 def _canonical(value: Any) -> Any:
-    # Equal instants written with different offsets must give the same fingerprint.
+    # Equal instants written with different offsets are the same fact.
     if isinstance(value, datetime):
-        return as_utc(value).isoformat()
+        if value.utcoffset() is None:
+            raise ValueError(f"{value!r} has no time zone; instants must be aware")
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, BaseModel):
