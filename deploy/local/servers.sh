@@ -131,7 +131,7 @@ start_ferretdb() {
   start_postgres
   mkdir -p "$VAR/ferretdb"
   nohup "$FERRET_BIN" --handler=postgresql \
-    --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=50" \
+    --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=150" \
     --listen-addr="127.0.0.1:$FERRET_PORT" --debug-addr=127.0.0.1:0 --telemetry=disable --log-level=warn \
     >"$VAR/ferretdb/ferretdb.log" 2>&1 &
   echo $! >"$VAR/ferretdb/pid"

@@ -7,8 +7,16 @@ from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, Ser
 TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError)
 
 
+# FerretDB v1 serves each operation on one PostgreSQL connection from a pool of 150
+# (deploy/local/servers.sh). When that pool runs dry while an index build holds FerretDB's
+# metadata lock, every operation waits on the lock forever (seen in a goroutine dump): each
+# service keeps its own concurrency well below the pool, whatever the load.
+MAX_POOL_SIZE = 24
+
+
 def connect(url: str) -> AsyncMongoClient:
-    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000, connect=False)
+    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000, connect=False,
+                            maxPoolSize=MAX_POOL_SIZE)
 
 
 def database(client: AsyncMongoClient, name: str) -> AsyncDatabase:
