@@ -14,7 +14,7 @@ from shared.contract.topics import BOOKINGS, LIFECYCLE, SALES
 from tests.conftest import START_OFFSETS, auth, consumer_groups
 from tests.e2e.test_credits_flow import NEXT_MONTH, package_when
 from tests.support import events as ev
-from tests.support.kafka import eventually, read_topic, rewind_groups
+from tests.support.kafka import end_offsets_of, eventually, group_offsets, read_topic, rewind_groups
 
 pytestmark = pytest.mark.e2e
 
@@ -282,3 +282,53 @@ def test_the_asyncapi_document_shows_what_bookings_consumes_and_the_lifecycle_it
     addresses = {channel["address"] for channel in spec["channels"].values()}
     assert {BOOKINGS.name, "studio.credits.v1", LIFECYCLE.name} <= addresses
     assert "booking.cancelled" in str(spec["components"])
+
+
+async def test_an_answer_stored_before_its_booking_converges_to_the_same_status(system, platform, servers,
+                                                                                client_with_pack):
+    """A bookings database restored empty reads the credits topic first: the answers are stored
+    before the bookings they answer, then the platform facts arrive, and each status comes out
+    as it was, with nothing handed on to credits twice."""
+    location, client = client_with_pack
+    for i in range(2):
+        await platform.publish(BOOKINGS.name, ev.booking_created(location, client, f"b-{i}", NEXT_MONTH))
+    await platform.publish(BOOKINGS.name, ev.booking_created(location, client, "b-none", "2099-01-05T09:00:00+00:00"))
+    await status_when(system, location, "b-1", "booked")
+    await status_when(system, location, "b-none", "rejected")
+
+    bookings = system["bookings"]
+    groups = consumer_groups(os.environ["E2E_GROUP_PREFIX"], "bookings")
+    platform_group = next(g for g, topic in groups.items() if topic == BOOKINGS.name)
+    credits_group = next(g for g, topic in groups.items() if topic != BOOKINGS.name)
+    original_env = bookings.env
+    bookings.stop()
+    try:
+        bookings.env = {**original_env, "DATABASE_PREFIX": f"{original_env['DATABASE_PREFIX']}restored"}
+        # First the answers only: the platform topic is held at its end.
+        await rewind_groups(servers.kafka, groups, {
+            credits_group: START_OFFSETS[credits_group],
+            platform_group: await end_offsets_of(servers.kafka, BOOKINGS.name)})
+        bookings.start()
+        answers_end = await end_offsets_of(servers.kafka, "studio.credits.v1")
+        assert await eventually(lambda: _caught_up(servers, {credits_group: "studio.credits.v1"}, answers_end), timeout=60)
+        assert (await _read(system, location, "b-1")).status_code == 404  # an answer alone is no booking
+        bookings.stop()
+        # Then the facts, from the start.
+        await rewind_groups(servers.kafka, {platform_group: BOOKINGS.name}, {platform_group: START_OFFSETS[platform_group]})
+        bookings.start()
+
+        assert (await status_when(system, location, "b-0", "booked"))["status"] == "booked"
+        assert (await status_when(system, location, "b-1", "booked"))["status"] == "booked"
+        rejected = await status_when(system, location, "b-none", "rejected")
+        assert rejected["status"] == "rejected" and rejected["reason"] == "no_credits"
+    finally:
+        bookings.stop()
+        bookings.env = original_env
+        bookings.start()
+    package = await package_when(system, location, client, "pack-5", lambda p: True)
+    assert (package["booked"], package["available"]) == (2, 3)  # the replayed lifecycle took nothing twice
+
+
+async def _caught_up(servers, groups: dict[str, str], ends: dict[int, int]) -> bool:
+    committed = (await group_offsets(servers.kafka, groups)).popitem()[1]
+    return all(committed.get(p, 0) >= offset for p, offset in ends.items())
