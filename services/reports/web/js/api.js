@@ -45,11 +45,11 @@ async function send(service, path, { method = "GET", params, body, key } = {}) {
   const headers = { Authorization: `Bearer ${token.get()}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (key) headers["Idempotency-Key"] = key;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   try {
-    return await fetch(url(service, path, params), {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
+    return await fetch(url(service, path, params), { method, headers, body: payload });
+  } catch (error) {
+    console.warn(`${method} ${path}: ${error}`);
     throw new ApiError(0, `The ${SERVICE_NAMES[service]} service is not answering. ` +
       "It may be down or restarting; try again in a moment.", service);
   }

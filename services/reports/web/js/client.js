@@ -36,7 +36,8 @@ async function load(path) {
   return { profile, credits, history };
 }
 
-function profileCard({ data, session, refresh, locationId, clientId }) {
+function profileCard(ctx) {
+  const { data, session, refresh, locationId, clientId } = ctx;
   const p = data.profile;
   const account = p.account;
   return h("section", { class: "card profile", "aria-labelledby": "client-name" },
@@ -53,7 +54,7 @@ function profileCard({ data, session, refresh, locationId, clientId }) {
         ? h("span", { class: "muted" }, `of which unexpired credit ${money(account.account_credit_balance_minor, account.currency)}`) : null,
       session.isAdmin() && account ? h("button", { type: "button", class: "secondary",
         onclick: () => openMessageDialog({ ...p, ...account }, session, refresh) }, "✉ Send a message") : null),
-    session.isAdmin() ? accountForm({ data, session, refresh, locationId, clientId }) : null);
+    session.isAdmin() ? accountForm(ctx) : null);
 }
 
 function bar(p) {
