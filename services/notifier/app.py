@@ -22,7 +22,7 @@ def assemble(wiring: Wiring) -> Service:
     catalog = Catalog(store)
     members = MemberChanges(store, catalog, publish, clock)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
-    scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds)
+    scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
     clients = inbound_router(wiring.broker, gatekeeper=False)  # reports dead-letters clients
     credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
     subscribers.register(clients, credits, members, wiring.settings.consumer_group)
@@ -30,7 +30,7 @@ def assemble(wiring: Wiring) -> Service:
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router],
-        on_start=[store.ensure_indexes, catalog.reload],  # audiences known before the first event
+        on_start=[store.ensure_indexes, catalog.reload, store.book.load],  # before the first event
         background=[scheduler.run],
         state={"store": store, "definitions": definitions, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
     )

@@ -55,7 +55,7 @@ class Dispatcher:
         await self.record(message, status, reason)
 
     async def _attempt(self, message: dict) -> tuple[str, str | None]:
-        member = await self.store.get("members", member_key(message["location_id"], message["client_id"]))
+        member = await self.store.member(member_key(message["location_id"], message["client_id"]))
         reason = skip_reason(member)
         if reason:
             return "skipped", reason

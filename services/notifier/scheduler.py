@@ -1,4 +1,5 @@
-"""The background loop: turns due journey steps and newsletters into messages, then sends.
+"""The background loop: re-judges members time has moved, turns due journey steps and newsletters
+into messages, then sends.
 
 Due work is judged by the injectable clock, so tests move time instead of sleeping. Everything it
 creates has an id derived from its cause, so a sweep that a crash interrupted is simply redone.
@@ -6,12 +7,16 @@ creates has an id derived from its cause, so a sweep that a crash interrupted is
 
 import asyncio
 
+from datetime import date
+
 from services.notifier.dispatcher import Dispatcher
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.journeys import still_wanted
 from services.notifier.domain.members import member_key
 from services.notifier.domain.messages import newsletter_message_id
+from services.notifier.domain.upkeep import moved_by_time, time_horizon
 from services.notifier.handlers.catalog import Catalog
+from services.notifier.handlers.members import MemberChanges
 from services.notifier.store import NotifierStore
 from shared.wiring.clock import Clock
 from shared.wiring.logging import get_logger
@@ -21,8 +26,10 @@ log = get_logger(__name__)
 
 class Scheduler:
     def __init__(self, store: NotifierStore, catalog: Catalog, dispatcher: Dispatcher, clock: Clock,
-                 every: float) -> None:
+                 every: float, members: MemberChanges) -> None:
         self.store, self.catalog, self.dispatcher, self.clock, self.every = store, catalog, dispatcher, clock, every
+        self.members = members
+        self.judged_on: date | None = None  # the day the members were last judged; None: not since start
         self.wake = asyncio.Event()  # set by a one-off message so it need not wait for the next sweep
 
     async def run(self) -> None:
@@ -36,14 +43,29 @@ class Scheduler:
 
     async def sweep(self) -> None:
         await self.catalog.reload()
+        await self.rejudge_when_the_day_changes()
         await self.queue_due_steps()
         await self.queue_due_newsletters()
         await self.dispatcher.run_once()
 
+    async def rejudge_when_the_day_changes(self) -> None:
+        """Days to expiry and unexpired credits change with the date alone: on a new day (and at
+        start), members with an expiry close enough to matter to an audience are judged again."""
+        today = self.clock.now().date()
+        if today == self.judged_on:
+            return
+        horizon = time_horizon(list(self.catalog.audiences.values()))
+        if horizon is not None:
+            keys = [key for key, expiries in self.store.book.expiries.items()
+                    if self.judged_on is None or moved_by_time(expiries, self.judged_on, today, horizon)]
+            await self.members.rejudge(keys)
+            log.info("members re-judged for the new day", day=today.isoformat(), members=len(keys))
+        self.judged_on = today
+
     async def queue_due_steps(self) -> None:
         now = self.clock.now()
         for step in await self.store.due_steps(now):
-            member = await self.store.get("members", member_key(step["location_id"], step["client_id"]))
+            member = await self.store.member(member_key(step["location_id"], step["client_id"]))
             if not still_wanted(step, member):
                 await self.store.set_step(step["_id"], "cancelled", "no longer in the audience when due")
                 continue

@@ -1,26 +1,120 @@
-"""The notifier's documents in MongoDB (FerretDB v1: hot paths are `_id` lookups and inserts).
+"""The notifier's documents in MongoDB (FerretDB v1: the hot path only inserts).
 
-- members: one per (location, client), `_id` "<location>|<client>", written by one writer per key
+- member_versions: each (location, client)'s picture as an append-only log of versions,
+  `_id` "<location>|<client>#<version>"; every member lives in memory (MemberBook), so reads
+  never query the database and a write is one insert, the one thing FerretDB v1 does fast and
+  atomically (an update or an `_id` lookup is a scan of the collection on the PostgreSQL backend)
 - audiences, templates, journeys, newsletters: staff definitions, few and small
 - journey_steps: a scheduled step per (journey, location, client, entry, step), `_id` = its message id
 - messages: one per message, `_id` deterministic from its cause
 - delivery_claims: the unique insert that allows exactly one SMTP attempt per message id
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 
+import bson
+from bson.codec_options import CodecOptions
+from pymongo import DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
+from services.notifier.domain.upkeep import expiry_dates
 from shared.wiring.mongo import is_duplicate_key
+
+BSON = CodecOptions(tz_aware=True)
+
+
+class MemberBook:
+    """Every member's latest version, in memory (BSON bytes: a few hundred bytes each).
+
+    Loaded once at start; the notifier is the single writer of its members, so the book is the
+    truth and the log is what survives a restart. A version number taken by someone else (a
+    second instance during a rebalance) loses the insert: that member is reloaded and refolded.
+    """
+
+    def __init__(self, log: AsyncCollection, legacy: AsyncCollection | None = None) -> None:
+        self._log, self._legacy = log, legacy
+        self._latest: dict[str, tuple[int, bytes]] = {}
+        self._inside: dict[str, set[str]] = {}  # audience id -> keys of members inside
+        self.expiries: dict[str, tuple[str, ...]] = {}  # key -> its packages' expiry dates
+
+    async def ensure_indexes(self) -> None:
+        await self._log.create_index([("key", 1), ("version", DESCENDING)])
+
+    async def load(self) -> int:
+        """Read the whole log (and the one-document-per-member collection it replaced)."""
+        if self._legacy is not None:
+            async for doc in self._legacy.find({}):
+                self._put(doc["_id"], 0, doc)
+        async for doc in self._log.find({}):
+            self._put(doc["key"], doc["version"], doc["member"])
+        return len(self._latest)
+
+    def get(self, key: str) -> dict | None:
+        entry = self._latest.get(key)
+        return bson.decode(entry[1], BSON) if entry else None
+
+    def keys(self) -> list[str]:
+        return list(self._latest)
+
+    def inside(self, audience_id: str) -> Iterator[dict]:
+        for key in sorted(self._inside.get(audience_id, ())):
+            yield self.get(key)
+
+    async def write(self, members: list[dict]) -> set[str]:
+        """Insert the next version of each member; returns the keys whose number was taken."""
+        if not members:
+            return set()
+        versions = [self._version(member) for member in members]
+        lost: set[str] = set()
+        try:
+            await self._log.insert_many(versions, ordered=False)
+        except BulkWriteError as error:
+            failures = error.details.get("writeErrors", [])
+            if any(f.get("code") != 11000 for f in failures):
+                raise
+            lost = {versions[f["index"]]["key"] for f in failures}
+        for version in versions:
+            if version["key"] not in lost:
+                self._put(version["key"], version["version"], version["member"])
+        return lost
+
+    async def reload(self, key: str) -> dict | None:
+        docs = await self._log.find({"key": key}).sort("version", DESCENDING).limit(1).to_list()
+        if docs:
+            self._put(key, docs[0]["version"], docs[0]["member"])
+        return self.get(key)
+
+    def _version(self, member: dict) -> dict:
+        key = member["_id"]
+        number = self._latest.get(key, (0, b""))[0] + 1
+        return {"_id": f"{key}#{number:012d}", "key": key, "version": number, "member": member}
+
+    def _put(self, key: str, number: int, member: dict) -> None:
+        known = self._latest.get(key)
+        if known is not None and known[0] > number:
+            return
+        self._latest[key] = (number, bson.encode({**member, "_id": key}))
+        for audience_id, state in member.get("audiences", {}).items():
+            keys = self._inside.setdefault(audience_id, set())
+            (keys.add if state.get("in") else keys.discard)(key)
+        if dates := expiry_dates(member):
+            self.expiries[key] = dates
+        else:
+            self.expiries.pop(key, None)
 
 
 class NotifierStore:
     def __init__(self, db: AsyncDatabase) -> None:
-        self.members, self.audiences, self.templates = db["members"], db["audiences"], db["templates"]
+        self.book = MemberBook(db["member_versions"], legacy=db["members"])
+        self.audiences, self.templates = db["audiences"], db["templates"]
         self.journeys, self.newsletters, self.steps = db["journeys"], db["newsletters"], db["journey_steps"]
         self.messages, self.claims = db["messages"], db["delivery_claims"]
 
     async def ensure_indexes(self) -> None:
+        await self.book.ensure_indexes()
         await self.steps.create_index([("status", 1), ("due_at", 1)])
         await self.messages.create_index([("status", 1)])
         await self.messages.create_index([("location_id", 1), ("client_id", 1)])
@@ -42,14 +136,25 @@ class NotifierStore:
     async def all(self, collection: str) -> list[dict]:
         return await getattr(self, collection).find({}).to_list()
 
-    async def save_member(self, member: dict) -> None:
-        await self.members.replace_one({"_id": member["_id"]}, member, upsert=True)
+    async def member(self, key: str) -> dict | None:
+        return self.book.get(key)
 
     async def audience_members(self, audience_id: str) -> list[dict]:
-        return await self.members.find({f"audiences.{audience_id}.in": True}).to_list()
+        return list(self.book.inside(audience_id))
 
-    async def member_ids(self) -> list[str]:
-        return [d["_id"] for d in await self.members.find({}, {"_id": 1}).to_list()]
+    async def insert_all_new(self, collection: str, docs: list[dict]) -> set[str]:
+        """Insert each unless its `_id` exists (unordered, one round trip); returns the new ids."""
+        if not docs:
+            return set()
+        taken: set[str] = set()
+        try:
+            await getattr(self, collection).insert_many(docs, ordered=False)
+        except BulkWriteError as error:
+            failures = error.details.get("writeErrors", [])
+            if any(f.get("code") != 11000 for f in failures):
+                raise
+            taken = {docs[f["index"]]["_id"] for f in failures}
+        return {doc["_id"] for doc in docs} - taken
 
     async def cancel_steps(self, audience_id: str, location_id: str, client_id: str, entry: int) -> None:
         query = {"audience_id": audience_id, "location_id": location_id, "client_id": client_id,

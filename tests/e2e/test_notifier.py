@@ -1,15 +1,16 @@
 """The notifier through the real system: events in, audiences and emails out (real SMTP server)."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 
-from shared.contract.topics import CLIENTS, SALES
+from shared.contract.topics import CLIENTS, NOTIFIER, SALES
 from tests.conftest import auth
 from tests.support import events as ev
-from tests.support.kafka import eventually
+from tests.support.kafka import eventually, read_topic
 
 pytestmark = pytest.mark.e2e
 
@@ -256,6 +257,41 @@ async def test_a_journey_including_existing_members_starts_for_them_from_its_cre
     mails = await eventually(lambda: _async(mails_tagged(smtp_inbox, tag)), timeout=20)
 
     assert [m["To"] for m in mails] == [f"{client}@example.com"]
+
+
+async def test_time_alone_brings_a_client_into_an_audience_of_credits_expiring_soon(
+        system, platform, servers, time_travel):
+    tag, location, client = ev.unique("soon"), ev.unique("loc"), ev.unique("cli")
+    holding = await audience_with(system, location, f"{tag}-held", "session_credits_remaining", "gt", 0)
+    expiring = await audience_with(system, location, tag, "credits_expiring_within_days", "lte", 7)
+    expires_on = date.today() + timedelta(days=30)
+    await platform.publish(CLIENTS.name, ev.client_registered(location, client))
+    await platform.publish(SALES.name, ev.package_purchased(location, client, ev.unique("pkg"), credits=5,
+                                                            starts_on=date.today().isoformat(),
+                                                            expires_on=expires_on.isoformat()))
+    assert await member_of(system, holding, client)  # the package has arrived
+    await asyncio.sleep(1.5)  # a few sweeps on the real date
+    assert await member_of(system, expiring, client, present=False, timeout=1)
+
+    time_travel(datetime.now(UTC) + timedelta(days=24))  # 6 days before the expiry; no new event
+    member = await member_of(system, expiring, client)
+    entered = await read_topic(servers.kafka, NOTIFIER.name, lambda r: _entered(r, expiring, client))
+
+    assert member["entry"] == 1
+    assert [json.loads(r.value)["entry"] for r in entered] == [1]
+
+
+async def audience_with(system, location: str, tag: str, field: str, op: str, value: int) -> str:
+    response = await post(system, "/v1/audiences", {"name": tag, "location_ids": [location],
+                                                    "condition": {"field": field, "op": op, "value": value}})
+    assert response.status_code == 201, response.text
+    return response.json()["audience_id"]
+
+
+def _entered(record, audience_id: str, client: str) -> bool:
+    event = json.loads(record.value)
+    return (event.get("type"), event.get("audience_id"), event.get("client_id")) == (
+        "audience.entered", audience_id, client)
 
 
 async def _async(value):

@@ -90,16 +90,16 @@ class Definitions:
             raise UnknownReference("template_id", template_id)
 
     async def _reevaluate_everyone(self) -> None:
-        for doc in await self.store.members.find({}, {"location_id": 1, "client_id": 1}).to_list():
-            await self.members.reevaluate(doc["location_id"], doc["client_id"])
+        await self.members.rejudge(self.store.book.keys())
 
     async def _start_for_members(self, journey: Journey) -> None:
         """`include_existing`: current members start now, as if they had just entered."""
         now = self.clock.now()
-        for member in await self.store.audience_members(journey.audience_id):
-            entry = current_entry(member, journey.audience_id)
-            for step in schedule(journey, member["location_id"], member["client_id"], entry, now):
-                await self.store.insert_new("steps", step)
+        steps = [step for member in await self.store.audience_members(journey.audience_id)
+                 for step in schedule(journey, member["location_id"], member["client_id"],
+                                      current_entry(member, journey.audience_id), now)]
+        for start in range(0, len(steps), 1000):
+            await self.store.insert_all_new("steps", steps[start:start + 1000])
 
     def _in_background(self, work) -> None:
         task = asyncio.create_task(work)

@@ -1,77 +1,108 @@
-"""Applies client and credits events to the member documents, and follows audience changes.
+"""Applies client and credits events to the members, a batch at a time, and follows audience changes.
 
-Order matters for crash safety: journey steps are inserted (deterministic ids) and audience
-events published (deterministic ids) *before* the member document records the new membership,
-so a crash in between is redone identically when the event is redelivered.
+A batch costs a handful of round trips whatever its size: every event is folded into its member
+in memory (the pure domain), then the batch's journey steps are inserted, its audience events
+published, and each changed member written once, as one insert of its next version, in that
+order: steps and events have ids derived from their cause, so a crash before the members are
+written is redone identically when the batch is redelivered. Only then is the batch acked.
 """
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from services.notifier.domain import members as m
 from services.notifier.domain.announcements import transition_event
 from services.notifier.domain.journeys import schedule
-from services.notifier.domain.membership import Transition, reevaluate
+from services.notifier.domain.membership import Transition
+from services.notifier.domain.upkeep import Change, Folded, fold
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.store import NotifierStore
-from shared.contract.clients import ClientRegistered, ClientUpdated
+from shared.contract.clients import ClientUpdated
 from shared.contract.credits import AccountEntryRecorded, PackageChanged
 from shared.wiring.clock import Clock
-from shared.wiring.locks import KeyedLocks
 
 Publish = Callable[[list[dict]], Awaitable[None]]
+
+
+def change_of(event) -> Change | None:
+    """What one inbound event does to its member; None for events the notifier does not follow."""
+    if isinstance(event, AccountEntryRecorded):
+        return lambda mb: m.with_ledger_entry(mb, event.sequence, event.balance_after_minor, event.currency)
+    if isinstance(event, PackageChanged):
+        return lambda mb: m.with_package(mb, _package(event))
+    if event.type in ("client.registered", "client.updated"):
+        changes = event.model_dump(include=set(m.PROFILE_FIELDS), exclude_unset=isinstance(event, ClientUpdated))
+        return lambda mb: m.with_profile(mb, changes)
+    return None
 
 
 class MemberChanges:
     def __init__(self, store: NotifierStore, catalog: Catalog, publish: Publish, clock: Clock) -> None:
         self.store, self.catalog, self.publish, self.clock = store, catalog, publish, clock
-        self.locks = KeyedLocks()
+        self.book = store.book
+        self._writer = asyncio.Lock()  # one writer of the members in this process
 
-    async def apply_client(self, event: ClientRegistered | ClientUpdated) -> None:
-        changes = event.model_dump(include=set(m.PROFILE_FIELDS), exclude_unset=isinstance(event, ClientUpdated))
-        await self._change(event.location_id, event.client_id, lambda mb: m.with_profile(mb, changes),
-                           event.occurred_at)
+    async def apply_batch(self, events: Iterable) -> None:
+        """Fold the events (in order) into their members and store what changed."""
+        changes: dict[str, list[tuple[Change, datetime]]] = {}
+        for event in events:
+            if (change := change_of(event)) is not None:
+                key = m.member_key(event.location_id, event.client_id)
+                changes.setdefault(key, []).append((change, event.occurred_at))
+        async with self._writer:
+            await self._apply(changes, rejudge_at=None)
 
-    async def apply_credits(self, event) -> None:
-        if isinstance(event, AccountEntryRecorded):
-            change = lambda mb: m.with_ledger_entry(mb, event.sequence, event.balance_after_minor, event.currency)
-        elif isinstance(event, PackageChanged):
-            change = lambda mb: m.with_package(mb, _package(event))
-        else:
-            return
-        await self._change(event.location_id, event.client_id, change, event.occurred_at)
+    async def rejudge(self, keys: Iterable[str], chunk: int = 500) -> None:
+        """Judge members against the audiences again (a new audience, time passing)."""
+        keys = list(keys)
+        for start in range(0, len(keys), chunk):
+            async with self._writer:
+                await self._apply({k: [] for k in keys[start:start + chunk]}, rejudge_at=self.clock.now())
 
-    async def reevaluate(self, location_id: str, client_id: str) -> None:
-        """Judge a member against the audiences again (a new audience, time passing)."""
-        await self._change(location_id, client_id, lambda mb: mb, self.clock.now(), force=True)
+    async def _apply(self, changes: dict[str, list], rejudge_at: datetime | None) -> None:
+        folded = self._fold(changes, rejudge_at)
+        await self._follow(folded)
+        lost = await self.book.write([f.member for f in folded.values()])
+        for key in lost:  # another writer took the version number: start again from what it wrote
+            await self.book.reload(key)
+            await self._apply({key: changes[key]}, rejudge_at)
 
-    async def _change(self, location_id: str, client_id: str, change, at: datetime, force: bool = False) -> None:
-        key = m.member_key(location_id, client_id)
-        async with self.locks.hold(key):
-            stored = await self.store.get("members", key)
-            changed = change(stored or m.new_member(location_id, client_id))
-            if changed == stored and not force:
-                return  # a redelivery or an older snapshot
-            audiences = list(self.catalog.audiences.values())
-            updated, transitions = reevaluate(changed, audiences, self.clock.now().date(), at)
-            await self._follow(updated, transitions)
-            if updated != stored:
-                await self.store.save_member(updated)
+    def _fold(self, changes: dict[str, list], rejudge_at: datetime | None) -> dict[str, Folded]:
+        audiences, today = list(self.catalog.audiences.values()), self.clock.now().date()
+        folded = {}
+        for key, member_changes in changes.items():
+            stored = self.book.get(key)
+            base = stored or m.new_member(*key.split("|", 1))
+            result = fold(base, member_changes, audiences, today, rejudge_at)
+            if result.member != stored and (stored is not None or member_changes):
+                folded[key] = result
+        return folded
 
-    async def _follow(self, member: dict, transitions: list[Transition]) -> None:
-        for transition in transitions:
-            if transition.entered:
-                await self._start_journeys(member, transition)
-            else:
-                await self.store.cancel_steps(transition.audience_id, member["location_id"], member["client_id"],
-                                              transition.entry)
-        if transitions:
-            await self.publish([transition_event(member, t) for t in transitions])
+    async def _follow(self, folded: dict[str, Folded]) -> None:
+        steps, events = [], []
+        for result in folded.values():
+            entered = {(t.audience_id, t.entry) for t in result.transitions if t.entered}
+            left = {(t.audience_id, t.entry) for t in result.transitions if not t.entered}
+            for transition in result.transitions:
+                if transition.entered and (transition.audience_id, transition.entry) not in left:
+                    steps += self._journey_steps(result.member, transition)
+                elif not transition.entered and (transition.audience_id, transition.entry) not in entered:
+                    await self._cancel_steps(result.member, transition)  # steps of an earlier batch
+                events.append(transition_event(result.member, transition))
+        await self.store.insert_all_new("steps", steps)
+        if events:
+            await self.publish(events)
 
-    async def _start_journeys(self, member: dict, transition: Transition) -> None:
-        for journey in self.catalog.journeys_of(transition.audience_id):
-            for step in schedule(journey, member["location_id"], member["client_id"], transition.entry, transition.at):
-                await self.store.insert_new("steps", step)
+    def _journey_steps(self, member: dict, transition: Transition) -> list[dict]:
+        return [step for journey in self.catalog.journeys_of(transition.audience_id)
+                for step in schedule(journey, member["location_id"], member["client_id"], transition.entry,
+                                     transition.at)]
+
+    async def _cancel_steps(self, member: dict, transition: Transition) -> None:
+        if self.catalog.journeys_of(transition.audience_id):  # no journey, no step to cancel
+            await self.store.cancel_steps(transition.audience_id, member["location_id"], member["client_id"],
+                                          transition.entry)
 
 
 def _package(event: PackageChanged) -> dict:

@@ -1,8 +1,12 @@
-"""Kafka subscribers of the notifier: profiles and credits in, member documents kept current.
+"""Kafka subscribers of the notifier: profiles and credits in, members kept current, a batch at a time.
 
-Neither topic is ours to police: refused records are skipped here (their gatekeepers
-dead-letter them). Offsets are committed only after the change and its effects are stored.
+Records arrive in batches (up to 500) so that a batch costs a few round trips instead of several
+per event. Neither topic is ours to police: a record that fails validation is skipped here (its
+gatekeeper dead-letters it, with the reason). Offsets are committed only after the batch's
+changes and their effects are stored.
 """
+
+from pydantic import TypeAdapter
 
 from faststream.kafka import KafkaMessage, KafkaRouter
 
@@ -10,19 +14,24 @@ from services.notifier.handlers.members import MemberChanges
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.topics import CLIENTS, CREDITS
-from shared.wiring.kafka import consumer_options
+from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
 SUBSCRIPTIONS = {"clients": CLIENTS.name, "credits": CREDITS.name}
 
+CLIENT_EVENTS = TypeAdapter(ClientEvent)
+CREDITS_EVENTS = TypeAdapter(CreditsEvent)
+
 
 def register(clients_router: KafkaRouter, credits_router: KafkaRouter, members: MemberChanges, group: str) -> None:
-    @clients_router.subscriber(CLIENTS.name, **consumer_options(f"{group}.clients"), title="notifier/clients")
-    async def on_client(event: ClientEvent, msg: KafkaMessage) -> None:
-        await members.apply_client(event)
+    @clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS),
+                               title="notifier/clients")
+    async def on_clients(events: list[ClientEvent | None], msg: KafkaMessage) -> None:
+        await members.apply_batch(event for event in events if event is not None)
         await msg.ack()
 
-    @credits_router.subscriber(CREDITS.name, **consumer_options(f"{group}.credits"), title="notifier/credits")
-    async def on_credits(event: CreditsEvent, msg: KafkaMessage) -> None:
-        await members.apply_credits(event)
+    @credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
+                               title="notifier/credits")
+    async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
+        await members.apply_batch(event for event in events if event is not None)
         await msg.ack()

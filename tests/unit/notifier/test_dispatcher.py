@@ -25,6 +25,9 @@ class FakeStore:
     async def get(self, collection: str, id_: str) -> dict | None:
         return self.docs[collection].get(id_)
 
+    async def member(self, key: str) -> dict | None:
+        return self.docs["members"].get(key)
+
     async def claim(self, message_id: str, at, wall: float) -> bool:
         return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall})
 

@@ -1,0 +1,88 @@
+"""The notifier's store on the real FerretDB: members as a log of versions, bulk inserts, steps."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifier.domain.members import new_member, with_ledger_entry, with_package
+from services.notifier.store import NotifierStore
+
+pytestmark = pytest.mark.integration
+
+AT = datetime(2026, 11, 22, 9, tzinfo=UTC)
+
+
+def owing(client: str, balance: int = -500) -> dict:
+    member = with_ledger_entry(new_member("loc-1", client), 1, balance, "USD")
+    return {**member, "audiences": {"owing-balance": {"in": balance < 0, "entry": 1, "since": AT}}}
+
+
+async def test_members_written_as_versions_come_back_in_a_fresh_process(db):
+    store = NotifierStore(db)
+    await store.ensure_indexes()
+    await store.book.write([owing("c1"), owing("c2")])
+    await store.book.write([owing("c1", 0)])
+
+    restarted = NotifierStore(db)
+    await restarted.book.load()
+
+    assert (await restarted.member("loc-1|c1"))["balance_minor"] == 0
+    assert [m["client_id"] for m in await restarted.audience_members("owing-balance")] == ["c2"]
+    assert await db["member_versions"].count_documents({"key": "loc-1|c1"}) == 2
+
+
+async def test_a_version_number_another_writer_took_is_lost_and_reloaded_from_theirs(db):
+    mine, theirs = NotifierStore(db), NotifierStore(db)
+    await mine.book.write([owing("c1")])
+    await theirs.book.load()
+    await theirs.book.write([owing("c1", -900)])
+
+    lost = await mine.book.write([owing("c1", 0), owing("c2")])
+
+    assert lost == {"loc-1|c1"}
+    assert (await mine.book.reload("loc-1|c1"))["balance_minor"] == -900
+    assert (await mine.member("loc-1|c2"))["balance_minor"] == -500
+
+
+async def test_the_members_of_the_old_one_document_collection_are_read_as_a_start(db):
+    await db["members"].insert_one(owing("old"))
+
+    store = NotifierStore(db)
+    await store.book.load()
+    await store.book.write([owing("old", 0)])
+
+    assert (await store.member("loc-1|old"))["balance_minor"] == 0
+    assert await db["member_versions"].find_one({"_id": "loc-1|old#000000000001"})
+
+
+async def test_a_member_with_an_expiring_package_is_in_the_expiry_index(db):
+    store = NotifierStore(db)
+    package = {"package_id": "p", "version": 1, "remaining": 2, "expires_on": "2026-12-31"}
+    await store.book.write([with_package(owing("c1"), package), owing("c2")])
+
+    assert store.book.expiries == {"loc-1|c1": ("2026-12-31",)}
+
+
+async def test_a_bulk_insert_reports_which_ids_were_new_and_keeps_the_existing_ones(db):
+    store = NotifierStore(db)
+    await store.insert_new("claims", {"_id": "m2", "at": AT, "wall": 1.0})
+
+    new = await store.insert_all_new("claims", [{"_id": f"m{n}", "at": AT, "wall": 2.0} for n in range(1, 5)])
+
+    assert new == {"m1", "m3", "m4"}
+    assert (await store.get("claims", "m2"))["wall"] == 1.0
+
+
+async def test_cancelling_an_entry_leaves_other_entries_and_sent_steps_alone(db):
+    store = NotifierStore(db)
+    await store.ensure_indexes()
+    base = {"audience_id": "a", "location_id": "loc-1", "client_id": "c1", "due_at": AT + timedelta(hours=1)}
+    await store.insert_all_new("steps", [{"_id": "s1", **base, "entry": 1, "status": "pending"},
+                                         {"_id": "s2", **base, "entry": 1, "status": "queued"},
+                                         {"_id": "s3", **base, "entry": 2, "status": "pending"}])
+
+    await store.cancel_steps("a", "loc-1", "c1", 1)
+
+    statuses = {d["_id"]: d["status"] for d in await store.steps.find({}).to_list()}
+    assert statuses == {"s1": "cancelled", "s2": "queued", "s3": "pending"}
+    assert [s["_id"] for s in await store.due_steps(AT + timedelta(hours=2))] == ["s3"]

@@ -1,0 +1,200 @@
+"""Audience upkeep a batch at a time: events folded in memory, effects in a crash-safe order."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.notifier.domain.conditions import OWING_BALANCE, Audience, Condition
+from services.notifier.domain.members import new_member, with_ledger_entry
+from services.notifier.domain.upkeep import fold, moved_by_time, time_horizon
+from services.notifier.handlers.catalog import Catalog
+from services.notifier.handlers.members import MemberChanges
+from shared.contract.credits import AccountEntryRecorded, CreditReserved
+from shared.wiring.clock import ManualClock
+
+AT = datetime(2026, 11, 22, 9, tzinfo=UTC)
+TODAY = AT.date()
+EXPIRING = Audience("expiring", "Expiring soon", Condition("credits_expiring_within_days", "lte", 7))
+
+
+def entry(sequence: int, balance: int, client: str = "cli-1", minutes: int = 0) -> AccountEntryRecorded:
+    at = (AT + timedelta(minutes=minutes)).isoformat()
+    return AccountEntryRecorded.model_validate({
+        "event_id": uuid.uuid4().hex, "occurred_at": at, "location_id": "loc-1", "client_id": client,
+        "entry_id": f"e-{sequence}", "sequence": sequence, "entry_type": "Charge", "amount_minor": balance,
+        "balance_after_minor": balance, "credit_balance_minor": 0, "currency": "USD", "at": at})
+
+
+def ledger(sequence: int, balance: int, minutes: int = 0):
+    return (lambda mb: with_ledger_entry(mb, sequence, balance, "USD")), AT + timedelta(minutes=minutes)
+
+
+class FakeBook:
+    def __init__(self) -> None:
+        self.members: dict[str, dict] = {}
+        self.log: list[str] = []
+        self.taken: set[str] = set()  # keys another writer will beat us to once
+
+    def get(self, key: str) -> dict | None:
+        return self.members.get(key)
+
+    def keys(self) -> list[str]:
+        return list(self.members)
+
+    async def write(self, members: list[dict]) -> set[str]:
+        self.log.append(f"write {len(members)}")
+        lost = {m["_id"] for m in members} & self.taken
+        self.taken -= lost
+        self.members.update({m["_id"]: m for m in members if m["_id"] not in lost})
+        return lost
+
+    async def reload(self, key: str) -> dict | None:
+        return self.members.get(key)
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.book = FakeBook()
+        self.steps: dict[str, dict] = {}
+
+    async def insert_all_new(self, collection: str, docs: list[dict]) -> set[str]:
+        new = {d["_id"] for d in docs} - set(self.steps)
+        self.steps.update({d["_id"]: d for d in docs if d["_id"] in new})
+        return new
+
+    async def cancel_steps(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def upkeep():
+    store, published = FakeStore(), []
+    catalog = Catalog(store)
+
+    async def publish(events: list[dict]) -> None:
+        store.book.log.append(f"publish {len(events)}")
+        published.extend(events)
+
+    return MemberChanges(store, catalog, publish, ManualClock(AT)), store, published
+
+
+def test_every_event_of_a_batch_is_judged_so_entering_and_leaving_both_show():
+    events = [ledger(1, -500), ledger(2, 0, minutes=1), ledger(3, -100, minutes=2)]
+
+    folded = fold(new_member("loc-1", "cli-1"), events, [OWING_BALANCE], TODAY)
+
+    assert [(t.entered, t.entry, t.at) for t in folded.transitions] == [
+        (True, 1, AT), (False, 1, AT + timedelta(minutes=1)), (True, 2, AT + timedelta(minutes=2))]
+    assert folded.member["audiences"]["owing-balance"]["entry"] == 2
+
+
+def test_a_batch_split_differently_gives_the_same_member_and_transitions():
+    events = [ledger(1, -500), ledger(2, 0, minutes=1), ledger(3, -100, minutes=2)]
+    whole = fold(new_member("loc-1", "cli-1"), events, [OWING_BALANCE], TODAY)
+
+    first = fold(new_member("loc-1", "cli-1"), events[:1], [OWING_BALANCE], TODAY)
+    rest = fold(first.member, events[1:], [OWING_BALANCE], TODAY)
+
+    assert rest.member == whole.member and first.transitions + rest.transitions == whole.transitions
+
+
+def test_events_that_change_nothing_judge_nothing():
+    member = fold(new_member("loc-1", "cli-1"), [ledger(2, -500)], [OWING_BALANCE], TODAY).member
+
+    again = fold(member, [ledger(2, -500), ledger(1, 0)], [OWING_BALANCE], TODAY)
+
+    assert again.member == member and again.transitions == []
+
+
+async def test_a_batch_publishes_its_audience_events_before_writing_each_member_once(upkeep):
+    changes, store, published = upkeep
+
+    await changes.apply_batch([entry(1, -500), entry(2, -700, minutes=1), entry(1, -200, client="cli-2")])
+
+    assert store.book.log == ["publish 2", "write 2"]
+    assert [(e["type"], e["client_id"]) for e in published] == [("audience.entered", "cli-1"),
+                                                                ("audience.entered", "cli-2")]
+    assert store.book.get("loc-1|cli-1")["balance_minor"] == -700
+
+
+async def test_a_redelivered_batch_after_a_crash_before_the_write_publishes_the_same_ids(upkeep):
+    changes, store, published = upkeep
+    batch = [entry(1, -500), entry(2, 0, minutes=1)]
+    store.book.members.clear()
+    await changes.apply_batch(batch)
+    first = [e["event_id"] for e in published]
+    store.book.members.clear()  # the write never happened
+
+    await changes.apply_batch(batch)
+
+    assert [e["event_id"] for e in published] == first * 2
+
+
+async def test_a_redelivered_batch_after_the_write_changes_and_publishes_nothing(upkeep):
+    changes, store, published = upkeep
+    batch = [entry(1, -500), entry(1, -300, client="cli-2")]
+    await changes.apply_batch(batch)
+    store.book.log.clear()
+
+    await changes.apply_batch(batch)
+
+    assert len(published) == 2 and store.book.log == ["write 0"]
+
+
+async def test_events_the_notifier_does_not_follow_create_no_member(upkeep):
+    changes, store, published = upkeep
+    reserved = CreditReserved.model_validate({
+        "event_id": "ev-1", "occurred_at": AT.isoformat(), "location_id": "loc-1", "client_id": "cli-1",
+        "booking_id": "b-1", "source": {"kind": "package", "id": "p-1"}, "session_starts_at": AT.isoformat()})
+
+    await changes.apply_batch([reserved])
+
+    assert store.book.members == {} and published == []
+
+
+async def test_a_member_whose_version_another_writer_took_is_folded_again_from_theirs(upkeep):
+    changes, store, published = upkeep
+    store.book.taken = {"loc-1|cli-1"}
+
+    await changes.apply_batch([entry(1, -500)])
+
+    assert store.book.log == ["publish 1", "write 1", "publish 1", "write 1"]
+    assert store.book.get("loc-1|cli-1")["balance_minor"] == -500
+
+
+async def test_rejudging_a_new_audience_moves_only_members_it_admits(upkeep):
+    changes, store, published = upkeep
+    await changes.apply_batch([entry(1, -500), entry(1, 300, client="cli-2")])
+    changes.catalog.audiences["credit"] = Audience("credit", "In credit", Condition("account_balance_minor", "gt", 0))
+
+    await changes.rejudge(store.book.keys())
+
+    assert [(e["audience_id"], e["client_id"]) for e in published[1:]] == [("credit", "cli-2")]
+
+
+def test_only_audiences_on_time_dependent_facts_give_a_horizon():
+    assert time_horizon([OWING_BALANCE]) is None
+    assert time_horizon([OWING_BALANCE, EXPIRING]) == 8
+    assert time_horizon([Audience("s", "s", Condition("session_credits_remaining", "gt", 0))]) == 1
+
+
+@pytest.mark.parametrize(("expiry", "moved"), [
+    ("2026-12-30", True),  # 7 days after the new day: a 7-day condition may flip
+    ("2026-12-31", True),
+    ("2027-01-02", False),  # beyond every horizon on both days
+    ("2026-11-21", False),  # expired before either day
+    ("2026-11-22", True),  # usable on the old day, expired on the new one
+])
+def test_time_moves_a_member_only_when_an_expiry_is_within_reach(expiry, moved):
+    assert moved_by_time((expiry,), TODAY, date(2026, 12, 23), horizon=8) is moved
+
+
+def test_a_member_entering_a_days_to_expiry_audience_as_time_passes():
+    member = fold(new_member("loc-1", "cli-1"), [(lambda mb: {**mb, "packages": [
+        {"package_id": "p", "version": 1, "remaining": 3, "expires_on": "2026-12-31"}]}, AT)], [EXPIRING], TODAY).member
+
+    later = fold(member, [], [EXPIRING], date(2026, 12, 24), rejudge_at=AT + timedelta(days=32))
+
+    assert "expiring" not in member["audiences"]
+    assert [(t.audience_id, t.entered) for t in later.transitions] == [("expiring", True)]
