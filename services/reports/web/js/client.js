@@ -78,16 +78,16 @@ function packageBlock(p, ctx) {
 }
 
 function membershipBlock(m, ctx) {
+  const admin = ctx.session.isAdmin();
   return h("article", { class: "membership", "data-membership": m.membership_id },
     h("h4", {}, m.membership_name), h("p", { class: "muted" }, m.membership_id),
     h("table", { class: "periods" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Period"), h("th", { scope: "col", class: "num" }, "Used / Max"),
-        ctx.session.isAdmin() ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Adjust")) : null)),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Period"), h("th", { scope: "col", class: "num" }, "Used / Max"))),
       h("tbody", {}, m.periods.map((period) => h("tr", { "data-period": period.period_key || period.starts_on },
-        h("td", {}, `${day(period.starts_on)} – ${day(period.ends_on)}`),
+        h("td", { class: "nowrap" }, `${day(period.starts_on)} – ${day(period.ends_on)}`),
         h("td", { class: "num usage", title: `${period.used} used of ${period.max ?? "unlimited"}` },
-          `${period.used} / ${period.max ?? "∞"}`),
-        ctx.session.isAdmin() ? h("td", {}, periodForm(m, period, ctx)) : null)))));
+          `${period.used} / ${period.max ?? "∞"}`))))),
+    admin ? m.periods.map((period) => periodForm(m, period, ctx)) : null);
 }
 
 function historySection(ctx) {
@@ -194,7 +194,7 @@ function packageForm(p, ctx) {
 function periodForm(m, period, ctx) {
   const key = period.period_key || period.starts_on;
   const id = `period-${m.membership_id}-${key}`;
-  return adminForm("Adjust", id, [
+  return adminForm(`Adjust the period ${day(period.starts_on)} – ${day(period.ends_on)}`, id, [
     actionPicker(`${id}-action`),
     field(`${id}-credits`, "Credits", h("input", { id: `${id}-credits`, name: "credits", type: "number", min: "0", step: "1", value: "0" }),
       period.max === null ? "Unlimited: only the validity can move." : null),

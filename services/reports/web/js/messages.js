@@ -71,15 +71,17 @@ function newTemplateForm(reload, status) {
       const created = await json("notifier", "/v1/templates", { method: "POST", key: newKey(),
         body: { name: name.value.trim(), subject: subject.value, body: body.value } });
       await reload(created.template_id);
-      status.textContent = `Template "${created.name}" created.`;
+      details.open = false;
+      status.textContent = `Template "${created.name}" created and chosen.`;
     } catch (error) {
       status.textContent = error.message;
     }
   };
-  return h("details", { class: "new-template" }, h("summary", {}, "Create a template"),
+  const details = h("details", { class: "new-template" }, h("summary", {}, "Create a template"),
     h("p", { class: "muted" }, "Merge fields: {{first_name}} {{last_name}} {{full_name}} {{balance}} {{location_id}}"),
     h("div", { class: "field" }, h("label", { for: "tpl-name" }, "Name"), name),
     h("div", { class: "field" }, h("label", { for: "tpl-subject" }, "Subject"), subject),
     h("div", { class: "field" }, h("label", { for: "tpl-body" }, "Body"), body),
     h("button", { type: "button", class: "secondary", onclick: create }, "Create template"));
+  return details;
 }

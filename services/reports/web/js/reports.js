@@ -128,7 +128,7 @@ function filterControl(id, filter, state, apply) {
   const type = filter.kind === "date" ? "date" : filter.kind === "number" ? "number" : "text";
   const input = h("input", { type, id: fieldId, value: state.filters[filter.name] ?? "", min: type === "number" ? "0" : undefined,
     inputmode: filter.kind === "money" ? "decimal" : undefined, placeholder: filter.kind === "money" ? "e.g. 10.00" : undefined,
-    onchange: (e) => { state.filters[filter.name] = e.target.value.trim(); } });
+    onchange: (e) => { state.filters[filter.name] = e.target.value.trim(); apply(); } });
   return h("div", { class: "field" }, h("label", { for: fieldId }, filter.label), input);
 }
 
@@ -174,7 +174,8 @@ function headerCell(column, state, reload) {
 
 function cell(column, row) {
   const value = row[column.key];
-  const cls = [column.optional ? "optional" : "", ["money", "int"].includes(column.kind) ? "num" : ""].filter(Boolean).join(" ") || undefined;
+  const cls = [column.optional ? "optional" : "", ["money", "int"].includes(column.kind) ? "num" : "",
+    ["date", "instant"].includes(column.kind) ? "nowrap" : ""].filter(Boolean).join(" ") || undefined;
   if (column.key === "full_name") {
     return h("td", { class: cls }, h("a", { href: `#/client/${encodeURIComponent(row.location_id)}/${encodeURIComponent(row.client_id)}` },
       value || row.client_id));
