@@ -56,7 +56,7 @@ class Studio:
             (CLIENTS.name, ev.client_registered(l1, ada, first_name="Ada", last_name="Lovelace")),
             (CLIENTS.name, ev.client_registered(l1, self.bob, first_name="Bob", last_name="Baker", phone="+1 555 0100")),
             (CLIENTS.name, ev.client_registered(l1, self.cy, first_name="Cy", last_name="Young", join_date="2026-03-01")),
-            (CLIENTS.name, ev.client_registered(l2, self.dee, first_name="Dee", last_name="Tokyo")),
+            (CLIENTS.name, ev.client_registered(l2, self.dee, first_name="Dee", last_name="Nakamura")),
             (SALES.name, ev.account_transaction(l1, ada, "charge", -2500, note="October classes")),
             (SALES.name, ev.account_transaction(l1, self.bob, "payment", 5000)),
             (SALES.name, ev.account_transaction(l1, self.cy, "credit", 800, credit_expires_on="2099-12-31")),
