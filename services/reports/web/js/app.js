@@ -84,11 +84,15 @@ function locationPicker(me) {
   };
   all.addEventListener("change", () => { boxes.forEach((b) => { b.checked = false; }); session.choose([]); apply(); });
   boxes.forEach((b) => b.addEventListener("change", apply));
-  return h("details", { class: "locations" }, summary,
+  const picker = h("details", { class: "locations" }, summary,
     h("fieldset", {}, h("legend", {}, me.whole_brand ? "Locations (whole brand)" : "Locations your token allows"),
       h("div", { class: "check" }, all, h("label", { for: "loc-all" }, "All locations")),
       me.locations.length ? boxes.map((b) => h("div", { class: "check" }, b, h("label", { for: b.id }, b.value)))
         : h("p", { class: "muted" }, "No locations with data yet.")));
+  const close = () => { picker.open = false; };
+  document.addEventListener("click", (e) => { if (!picker.contains(e.target)) close(); });
+  picker.addEventListener("keydown", (e) => { if (e.key === "Escape") { close(); summary.focus(); } });
+  return picker;
 }
 
 function summaryText(chosen, me) {
