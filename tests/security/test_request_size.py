@@ -1,8 +1,9 @@
-"""An oversized request body is refused with 413 before any route reads it."""
+"""An oversized request body is refused with 413 before any route reads it; an unreadable one is
+a 422 naming the body, like any other invalid input."""
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
 from shared.wiring.http import MAX_REQUEST_BYTES, install_error_handlers
@@ -59,3 +60,25 @@ async def test_a_chunked_body_is_cut_off_once_it_passes_the_limit(client):
     response = await http.post("/notes", content=chunks(), headers={"content-type": "application/json"})
 
     assert response.status_code == 413 and seen == []
+
+
+async def test_a_body_that_is_not_utf8_text_is_422_naming_the_body(client):
+    http, seen = client
+
+    response = await http.post("/notes", content=b'{"text": "\xff\xfe"}', headers={"content-type": "application/json"})
+
+    assert response.status_code == 422 and response.json()["message"].startswith("body:") and seen == []
+
+
+async def test_other_http_errors_keep_their_status_and_headers():
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/private")
+    async def private() -> dict:
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        response = await http.get("/private")
+
+    assert (response.status_code, response.headers["www-authenticate"]) == (401, "Bearer")

@@ -26,6 +26,8 @@ def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[start of `start`, end of `end`) in UTC; the range is inclusive of both days."""
     if end < start:
         raise InvalidParameter("to", "must not be before from")
+    if end == date.max:  # no next day to start at
+        return datetime.combine(start, time(), UTC), datetime.max.replace(tzinfo=UTC)
     return datetime.combine(start, time(), UTC), datetime.combine(end + timedelta(days=1), time(), UTC)
 
 

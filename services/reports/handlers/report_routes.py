@@ -11,8 +11,11 @@ from services.reports.domain.errors import InvalidParameter
 from services.reports.domain.ordering import parse_sort
 from services.reports.handlers.listing import Listing, listing, today
 from services.reports.handlers.responses import from_database, from_memory, guarded, stores
+from shared.contract.types import MAX_MINOR
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+CSV_TOO = {200: {"description": "JSON `{items, next_cursor, as_of}`, or with `format=csv` every matching row as CSV",
+                "content": {"text/csv": {"schema": {"type": "string"}}}}}
+router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=CSV_TOO)
 
 
 async def _list(request: Request, spec: reports.ReportSpec, collection: str, filters: dict, params: Listing):
@@ -30,7 +33,7 @@ def _ordered(field: str, start: date | None, end: date | None) -> None:
 async def clients_with_account_credit(
     request: Request,
     params: Listing = Depends(listing),
-    min_balance_minor: int | None = Query(None, ge=1),
+    min_balance_minor: int | None = Query(None, ge=1, le=MAX_MINOR),
     joined_from: date | None = None,
     joined_to: date | None = None,
 ):

@@ -52,3 +52,9 @@ def test_opening_plus_movements_is_closing_always(openings, typed):
 
     for row in movement_rows(openings, sums):
         assert row["opening_minor"] + sum(row[c] for c in MOVEMENT_COLUMNS) == row["closing_minor"]
+
+
+def test_the_last_day_there_is_can_close_a_range():
+    opening, closing = bounds(date(2026, 1, 1), date.max)
+
+    assert opening.year == 2026 and closing.year == 9999 and closing > opening
