@@ -63,7 +63,8 @@ def auth(role: str = "admin", locations: list[str] | None = None, sub: str = "st
 
 
 class Inbox:
-    """An aiosmtpd handler keeping what arrived; recipients starting `tempfail` get a 451."""
+    """An aiosmtpd handler keeping what arrived; recipients starting `tempfail` get a 451,
+    `refused` a 550 naming the address."""
 
     def __init__(self) -> None:
         self.messages: list = []
@@ -71,6 +72,8 @@ class Inbox:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("tempfail"):
             return "451 4.3.0 try again later"
+        if address.startswith("refused"):
+            return f"550 5.1.1 <{address}>: Recipient address rejected"  # as Postfix echoes it
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -93,12 +93,21 @@ def dead_letter_middleware(send_raw: SendRaw, retry_delays: tuple[float, ...] = 
                     log.warning("transient failure, retrying", error=repr(error), delay=delay)
                     attempt += 1
                     await asyncio.sleep(delay)
+                except Exception:
+                    # FastStream runs without a logger here: say it, or the failure is silent.
+                    log.exception("message not handled, it is not acknowledged", topic=_topic_of(msg))
+                    raise
 
     dead_letters = DeadLetters(send_raw)
 
+    def _topic_of(msg) -> str | None:
+        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        return getattr(records[0], "topic", None) if records else None
+
     async def _refuse(msg, error: Exception) -> None:
-        if isinstance(msg.raw_message, tuple):
-            raise error  # batch handlers refuse record by record; an error here is a bug
+        if isinstance(msg.raw_message, tuple):  # batch handlers refuse record by record: a bug
+            log.error("batch not handled, it is not acknowledged", topic=_topic_of(msg), error=describe(error))
+            raise error
         await dead_letters.send(msg.raw_message, error)
         await msg.ack()
 
