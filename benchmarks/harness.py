@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -90,6 +91,8 @@ def start_service(name: str, port: int, env: dict, log: Path) -> subprocess.Pope
                                stdout=log.open("ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:  # e.g. the port was taken: never measure someone else's process
+            raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1).status_code == 200:
                 return process
@@ -97,6 +100,12 @@ def start_service(name: str, port: int, env: dict, log: Path) -> subprocess.Pope
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"{name} did not start; see {log}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -6,7 +6,7 @@ Results land in benchmarks/results/*.json. Sizes follow the issues; pass --quick
 import argparse
 import asyncio
 
-from benchmarks import credits_throughput, reports_queries
+from benchmarks import bookings_stage, credits_throughput, reports_queries
 
 
 def main() -> None:
@@ -15,6 +15,8 @@ def main() -> None:
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     asyncio.run(credits_throughput.main(clients=10_000 // scale, locations=20, events=100_000 // scale))
+    asyncio.run(bookings_stage.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=200,
+                                    seconds=30 // (3 if args.quick else 1)))
     asyncio.run(reports_queries.main(rows=1_000_000 // scale, locations=100, samples=20))
 
 
