@@ -1,5 +1,6 @@
 """Field types the contract uses everywhere: identifiers, currencies, instants."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from babel.numbers import list_currencies
@@ -27,7 +28,16 @@ Currency = Annotated[
     Field(description="ISO 4217 currency code"),
 ]
 
-Instant = Annotated[AwareDatetime, Field(description="RFC 3339 instant with an offset")]
+def _representable_in_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range once converted to UTC") from None
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_representable_in_utc),
+                    Field(description="RFC 3339 instant with an offset")]
 
 SAFE_INTEGER = 2**53 - 1
 """The largest integer every reader of our JSON keeps exactly (a double's mantissa), well inside

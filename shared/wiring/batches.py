@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from pydantic import TypeAdapter
 
-from shared.wiring.dead_letter import REFUSED
+from shared.wiring.dead_letter import REFUSED, RETRYABLE, NotApplied
 from shared.wiring.decoding import decode_json
 
 
@@ -39,6 +39,29 @@ def refusals(adapter: TypeAdapter, records: Iterable, events: list) -> list[tupl
     return found
 
 
+async def apply_isolating_failures(apply, events: list) -> list[tuple[object, Exception]]:
+    """`apply(events)`; if it fails for another reason than an outage, each event is applied
+    alone and the ones that still fail are refused with what went wrong, so one event the code
+    cannot handle (a bug) costs that event, not its whole batch. Effects are idempotent by
+    construction, so applying again what a failed batch may have stored changes nothing."""
+    try:
+        return await apply(events)
+    except RETRYABLE:
+        raise
+    except Exception:
+        if len(events) <= 1:
+            return [(event, NotApplied.from_current()) for event in events]
+    broken = []
+    for event in events:
+        try:
+            broken += await apply([event])
+        except RETRYABLE:
+            raise
+        except Exception:
+            broken.append((event, NotApplied.from_current()))
+    return broken
+
+
 async def judge_batch(adapter: TypeAdapter, events: list, msg, apply, dead_letters) -> None:
     """A gatekeeper's batch: dead-letter what fails validation, apply the rest, dead-letter what
     breaks a rule, then commit.
@@ -50,7 +73,7 @@ async def judge_batch(adapter: TypeAdapter, events: list, msg, apply, dead_lette
     for record, error in refusals(adapter, records, events):
         await dead_letters.send(record, error)
     valid = [(record, event) for record, event in zip(records, events, strict=True) if event is not None]
-    broken = await apply([event for _, event in valid])
+    broken = await apply_isolating_failures(apply, [event for _, event in valid])
     record_of = {id(event): record for record, event in valid}
     for event, error in broken:
         await dead_letters.send(record_of[id(event)], error)

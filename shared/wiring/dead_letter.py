@@ -13,6 +13,7 @@ Three outcomes per message:
 
 import asyncio
 import json
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +31,17 @@ log = get_logger(__name__)
 REFUSED = (ValidationError, RuleViolation, *UNREADABLE)
 RETRYABLE = (*TRANSIENT_ERRORS, KafkaError, ConnectionError, TimeoutError)
 
+class NotApplied(Exception):
+    """The code failed on a message for another reason than an outage (a bug): it is refused with
+    what went wrong, and the traceback goes to the log."""
+
+    @classmethod
+    def from_current(cls) -> "NotApplied":
+        error = sys.exc_info()[1]
+        log.exception("message could not be applied; dead-lettering it", error=repr(error))
+        return cls(f"{type(error).__name__}: {error}")
+
+
 SendRaw = Callable[[str, bytes, bytes | None, dict[str, str]], Awaitable[None]]
 
 
@@ -40,6 +52,8 @@ def describe(error: Exception) -> str:
         return "invalid event: " + "; ".join(parts)[:900]
     if isinstance(error, UnreadableRecord):
         return str(error)[:900]
+    if isinstance(error, NotApplied):
+        return f"could not be applied: {error}"[:900]
     if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
         return f"not valid JSON: {error}"[:900]
     return f"rule broken: {error}"[:900]
@@ -94,9 +108,10 @@ def dead_letter_middleware(send_raw: SendRaw, retry_delays: tuple[float, ...] = 
                     attempt += 1
                     await asyncio.sleep(delay)
                 except Exception:
-                    # FastStream runs without a logger here: say it, or the failure is silent.
-                    log.exception("message not handled, it is not acknowledged", topic=_topic_of(msg))
-                    raise
+                    if isinstance(msg.raw_message, tuple):  # batches isolate their failures
+                        log.exception("batch not handled, it is not acknowledged", topic=_topic_of(msg))
+                        raise
+                    return await _refuse(msg, NotApplied.from_current())
 
     dead_letters = DeadLetters(send_raw)
 

@@ -7,6 +7,7 @@ Nothing may raise anything but a refusal, and a refusal must say why.
 """
 
 import json
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -42,7 +43,8 @@ hostile_values = (
     json_values
     | st.integers(min_value=2**63, max_value=10**300) | st.integers(min_value=-(10**300), max_value=-(2**63))
     | st.just("x" * 100_000) | st.text(alphabet="\x00\ud7ff\ufeff=+@\t\r<>{}%$", max_size=30)
-    | st.sampled_from(["", " ", "2026-02-30", "2026-01-01T00:00:00", "NaN", "{{7*7}}", "=cmd|' /C calc'!A0",
+    | st.sampled_from(["", " ", "2026-02-30", "2026-01-01T00:00:00", "0001-01-01T00:00:00+14:00",
+                       "9999-12-31T23:59:59-12:00", "9999-12-31", "0001-01-01", "NaN", "{{7*7}}", "=cmd|' /C calc'!A0",
                        "package.teleported", "../../etc/passwd", "a" * 65, "$where", "x.y"])
 )
 
@@ -99,6 +101,8 @@ def storable(value) -> bool:
         return all(storable(v) for v in value)
     if isinstance(value, str):
         return "\x00" not in value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) is not None  # stored (and fingerprinted) in UTC: raises if it cannot be
     return not isinstance(value, int) or abs(value) <= 2**53 - 1
 
 
