@@ -1,10 +1,13 @@
 """Sends queued messages, at most once each, and records and announces every outcome.
 
 A message gets one SMTP attempt (with in-process retries of failures the server certainly did
-not accept), claimed by a unique insert of its id before anything is sent. The outcome is
-recorded after. A crash between the claim and the record leaves a claimed message that is never
-sent again: after `interrupted_after` seconds it is marked `failed` ("interrupted ... not
-resent") — possibly delivered, certainly not twice.
+not accept), claimed by a unique insert of its id before anything is sent. Messages go in chunks:
+one unordered insert claims a chunk, its messages are sent concurrently (a bounded number of SMTP
+conversations), and their outcomes are recorded and announced together while the next chunk is
+sent. A crash between the claim and the record leaves claimed messages (at most two chunks of
+250) that are never sent again: after
+`interrupted_after` seconds they are marked `failed` ("interrupted ... not resent") — possibly
+delivered, certainly not twice.
 """
 
 import asyncio
@@ -28,38 +31,58 @@ Publish = Callable[[list[dict]], Awaitable[None]]
 class Dispatcher:
     def __init__(self, store: NotifierStore, mailer: Mailer, publish: Publish, clock: Clock,
                  retry_delays: tuple[float, ...] = (0.5, 2.0, 5.0), interrupted_after: float = 60.0,
-                 concurrency: int = 10) -> None:
+                 concurrency: int = 20, chunk: int = 250) -> None:
         self.store, self.mailer, self.publish, self.clock = store, mailer, publish, clock
-        self.retry_delays, self.interrupted_after = retry_delays, interrupted_after
-        self._slots = asyncio.Semaphore(concurrency)
+        self.retry_delays, self.interrupted_after, self.chunk = retry_delays, interrupted_after, chunk
+        self._slots = asyncio.Semaphore(concurrency)  # SMTP conversations at once
 
     async def queue(self, message: dict) -> bool:
         """False if a message with this id exists already (it is never queued twice)."""
         return await self.store.insert_new("messages", message)
 
     async def run_once(self) -> None:
+        """Send everything queued (in pages), then announce what a crash left unannounced."""
         await self.settle_interrupted()
-        queued = await self.store.messages_in("queued")
-        await asyncio.gather(*(self._deliver_in_slot(message) for message in queued))
+        seen: set[str] = set()
+        while fresh := [m for m in await self.store.messages_in("queued", self.chunk) if m["_id"] not in seen]:
+            seen.update(m["_id"] for m in fresh)
+            await self.deliver_all(fresh)
         await self.publish_outcomes()
 
-    async def _deliver_in_slot(self, message: dict) -> None:
+    async def deliver_all(self, messages: list[dict]) -> None:
+        """Chunk after chunk, the next one sending while the last one is recorded."""
+        recording: asyncio.Task | None = None
+        try:
+            for start in range(0, len(messages), self.chunk):
+                settled = await self._send_chunk(messages[start:start + self.chunk])
+                if recording is not None:
+                    await recording
+                recording = asyncio.create_task(self.record_all(settled))
+        finally:
+            if recording is not None:
+                await recording
+
+    async def _send_chunk(self, messages: list[dict]) -> list[tuple[dict, str, str | None]]:
+        """Claim all (one unordered insert), send the claimed ones concurrently; their outcomes."""
+        claimed = await self.store.claim_all([m["_id"] for m in messages], self.clock.now(), time.time())
+        for message in messages:
+            if message["_id"] not in claimed:
+                await self._claimed_before(message)
+        mine = [m for m in messages if m["_id"] in claimed]
+        templates = {t: await self.store.get("templates", t) for t in {m["template_id"] for m in mine}}
+        outcomes = await asyncio.gather(*(self._attempt_in_slot(m, templates) for m in mine))
+        return [(m, status, reason) for m, (status, reason) in zip(mine, outcomes, strict=True)]
+
+    async def _attempt_in_slot(self, message: dict, templates: dict) -> tuple[str, str | None]:
         async with self._slots:
-            await self.deliver(message)
+            return await self._attempt(message, templates)
 
-    async def deliver(self, message: dict) -> None:
-        if not await self.store.claim(message["_id"], self.clock.now(), time.time()):
-            return await self._claimed_before(message)
-        await self.store.update_message(message["_id"], {"status": "sending", "claimed_wall": time.time()})
-        status, reason = await self._attempt(message)
-        await self.record(message, status, reason)
-
-    async def _attempt(self, message: dict) -> tuple[str, str | None]:
+    async def _attempt(self, message: dict, templates: dict) -> tuple[str, str | None]:
         member = await self.store.member(member_key(message["location_id"], message["client_id"]))
         reason = skip_reason(member)
         if reason:
             return "skipped", reason
-        template = await self.store.get("templates", message["template_id"])
+        template = templates.get(message["template_id"])
         if template is None:
             return "failed", f"template {message['template_id']} not found"
         try:
@@ -69,10 +92,18 @@ class Dispatcher:
         return "sent", None
 
     async def record(self, message: dict, status: str, reason: str | None) -> None:
-        changes = {"status": status, "reason": reason, "updated_at": self.clock.now(), "published": False}
-        await self.store.update_message(message["_id"], changes)
-        await self._announce([{**message, **changes}])
-        log.info("message settled", message_id=message["_id"], status=status, reason=reason)
+        await self.record_all([(message, status, reason)])
+
+    async def record_all(self, settled: list[tuple[dict, str, str | None]]) -> None:
+        """Store the outcomes (not yet announced), announce them, mark them announced."""
+        if not settled:
+            return
+        now = self.clock.now()
+        recorded = [{**message, "status": status, "reason": reason, "updated_at": now, "published": False}
+                    for message, status, reason in settled]
+        await self.store.set_outcomes(recorded)
+        await self._announce(recorded)
+        log.info("messages settled", count=len(recorded), sent=sum(m["status"] == "sent" for m in recorded))
 
     async def _claimed_before(self, message: dict) -> None:
         claim = await self.store.get("claims", message["_id"])
@@ -80,6 +111,7 @@ class Dispatcher:
             await self.record(message, "failed", INTERRUPTED)
 
     async def settle_interrupted(self) -> None:
+        """Messages an earlier version left `sending` (claimed, outcome unknown)."""
         for message in await self.store.messages_in("sending"):
             if time.time() - message.get("claimed_wall", 0) > self.interrupted_after:
                 await self.record(message, "failed", INTERRUPTED)
@@ -92,8 +124,7 @@ class Dispatcher:
 
     async def _announce(self, messages: list[dict]) -> None:
         await self.publish([outcome_event(message) for message in messages])
-        for message in messages:
-            await self.store.update_message(message["_id"], {"published": True})
+        await self.store.mark_published(messages)
 
 
 def compose(message_id: str, template: dict, member: dict) -> Mail:

@@ -78,10 +78,19 @@ class Scheduler:
         now = self.clock.now()
         for newsletter in await self.store.due_newsletters(now):
             recipients = await self.store.audience_members(newsletter["audience_id"])
-            for member in recipients:
-                who = (member["location_id"], member["client_id"])
-                message_id = newsletter_message_id(newsletter["_id"], *who)
-                await self.dispatcher.queue(new_message(message_id, who, newsletter["template_id"],
-                                                        ("newsletter", newsletter["_id"]), now))
+            messages = [self._newsletter_message(newsletter, member, index, now)
+                        for index, member in enumerate(recipients)]
+            for start in range(0, len(messages), self.dispatcher.chunk):
+                chunk = messages[start:start + self.dispatcher.chunk]
+                queued = await self.store.insert_all_new("messages", chunk)
+                await self.dispatcher.deliver_all([m for m in chunk if m["_id"] in queued])
             await self.store.set_newsletter(newsletter["_id"], "sent", len(recipients))
-            log.info("newsletter queued", newsletter_id=newsletter["_id"], recipients=len(recipients))
+            log.info("newsletter sent", newsletter_id=newsletter["_id"], recipients=len(recipients))
+
+    def _newsletter_message(self, newsletter: dict, member: dict, index: int, now) -> dict:
+        """Queued, sent and recorded a chunk at a time; a chunk queued by an earlier, interrupted
+        sweep (already in the database) is left to `run_once`."""
+        who = (member["location_id"], member["client_id"])
+        chunk = f"{newsletter['_id']}#{index // self.dispatcher.chunk}"
+        return new_message(newsletter_message_id(newsletter["_id"], *who), who, newsletter["template_id"],
+                           ("newsletter", newsletter["_id"]), now, chunk)

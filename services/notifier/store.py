@@ -177,6 +177,34 @@ class NotifierStore:
         """The one SMTP attempt a message ever gets: False if it was claimed before."""
         return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall})
 
+    async def claim_all(self, message_ids: list[str], at: datetime, wall: float) -> set[str]:
+        """`claim` for many in one round trip: the ids claimed now (not before)."""
+        return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall} for i in message_ids])
+
+    async def set_outcomes(self, messages: list[dict]) -> None:
+        groups: dict[tuple, list[dict]] = {}
+        for m in messages:
+            groups.setdefault((m["status"], m["reason"], m["updated_at"]), []).append(m)
+        for (status, reason, at), group in groups.items():
+            await self._update_messages(group, {"status": status, "reason": reason, "updated_at": at,
+                                                "published": False})
+
+    async def mark_published(self, messages: list[dict]) -> None:
+        await self._update_messages(messages, {"published": True})
+
+    async def _update_messages(self, messages: list[dict], changes: dict) -> None:
+        """One update per chunk: the chunk equality is pushed down to PostgreSQL, so FerretDB reads
+        only that chunk's rows (an `_id $in` alone would read the whole collection into Go)."""
+        chunks: dict[str | None, list[str]] = {}
+        for m in messages:
+            chunks.setdefault(m.get("chunk"), []).append(m["_id"])
+        for chunk, ids in chunks.items():
+            if chunk is None or len(ids) == 1:
+                for id_ in ids:
+                    await self.messages.update_one({"_id": id_}, {"$set": changes})
+            else:
+                await self.messages.update_many({"chunk": chunk, "_id": {"$in": ids}}, {"$set": changes})
+
     async def messages_in(self, status: str, limit: int = 200) -> list[dict]:
         return await self.messages.find({"status": status}).sort("created_at", 1).limit(limit).to_list()
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.notifier.domain.announcements import new_message
 from services.notifier.domain.members import new_member, with_ledger_entry, with_package
 from services.notifier.store import NotifierStore
 
@@ -86,3 +87,20 @@ async def test_cancelling_an_entry_leaves_other_entries_and_sent_steps_alone(db)
     statuses = {d["_id"]: d["status"] for d in await store.steps.find({}).to_list()}
     assert statuses == {"s1": "cancelled", "s2": "queued", "s3": "pending"}
     assert [s["_id"] for s in await store.due_steps(AT + timedelta(hours=2))] == ["s3"]
+
+
+async def test_outcomes_are_recorded_a_chunk_at_a_time_touching_only_the_named_messages(db):
+    store = NotifierStore(db)
+    messages = [new_message(f"m{n}", ("loc-1", f"c{n}"), "tpl", ("newsletter", "nl"), AT, chunk="nl#0")
+                for n in range(4)]
+    await store.insert_all_new("messages", [*messages, new_message("solo", ("loc-1", "c9"), "tpl", ("one_off", None), AT)])
+    done = [{**m, "status": "sent", "reason": None, "updated_at": AT, "published": False} for m in messages[:3]]
+
+    await store.set_outcomes(done + [{**(await store.get("messages", "solo")), "status": "skipped",
+                                      "reason": "no email address", "updated_at": AT, "published": False}])
+    await store.mark_published(done)
+
+    docs = {d["_id"]: (d["status"], d["published"]) for d in await store.messages.find({}).to_list()}
+    assert docs == {"m0": ("sent", True), "m1": ("sent", True), "m2": ("sent", True), "m3": ("queued", True),
+                    "solo": ("skipped", False)}
+    assert [m["_id"] for m in await store.unpublished_outcomes()] == ["solo"]

@@ -28,8 +28,9 @@ def outcome_event(message: dict) -> dict:
 
 
 def new_message(message_id: str, member_of: tuple[str, str], template_id: str, origin: tuple[str, str | None],
-                now) -> dict:
+                now, chunk: str | None = None) -> dict:
+    """`chunk` names the messages that are queued, sent and recorded together (default: alone)."""
     (location_id, client_id), (kind, origin_id) = member_of, origin
     return {"_id": message_id, "location_id": location_id, "client_id": client_id, "template_id": template_id,
             "origin": kind, "origin_id": origin_id, "status": "queued", "reason": None,
-            "created_at": now, "updated_at": now, "published": True}
+            "created_at": now, "updated_at": now, "published": True, "chunk": chunk or message_id}

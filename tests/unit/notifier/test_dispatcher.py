@@ -31,11 +31,22 @@ class FakeStore:
     async def claim(self, message_id: str, at, wall: float) -> bool:
         return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall})
 
+    async def claim_all(self, message_ids: list[str], at, wall: float) -> set[str]:
+        return {i for i in message_ids if await self.claim(i, at, wall)}
+
     async def update_message(self, message_id: str, changes: dict) -> None:
         self.docs["messages"][message_id].update(changes)
 
-    async def messages_in(self, status: str) -> list[dict]:
-        return [dict(m) for m in self.docs["messages"].values() if m["status"] == status]
+    async def set_outcomes(self, messages: list[dict]) -> None:
+        for m in messages:
+            await self.update_message(m["_id"], {k: m[k] for k in ("status", "reason", "updated_at", "published")})
+
+    async def mark_published(self, messages: list[dict]) -> None:
+        for m in messages:
+            await self.update_message(m["_id"], {"published": True})
+
+    async def messages_in(self, status: str, limit: int = 200) -> list[dict]:
+        return [dict(m) for m in self.docs["messages"].values() if m["status"] == status][:limit]
 
     async def unpublished_outcomes(self) -> list[dict]:
         return [dict(m) for m in self.docs["messages"].values() if m["published"] is False]
@@ -128,6 +139,21 @@ async def test_transient_failures_are_retried_then_sent():
     await dispatcher.run_once()
 
     assert len(mailer.sent) == 1 and store.docs["messages"]["msg-1"]["status"] == "sent"
+
+
+async def test_a_chunk_is_claimed_sent_and_recorded_together_and_a_claimed_one_is_left_out():
+    mailer = CountingMailer()
+    dispatcher, store, published = dispatcher_with(mailer, concurrency=3, chunk=4)
+    for n in range(10):
+        await dispatcher.queue(message(f"msg-{n}"))
+    await store.claim("msg-7", NOW, wall=10**12)  # another instance is sending it right now
+
+    await dispatcher.run_once()
+    await dispatcher.run_once()
+
+    assert sorted(m.message_id for m in mailer.sent) == sorted(f"msg-{n}" for n in range(10) if n != 7)
+    assert sorted(e["event_id"] for e in published) == sorted(f"msg-{n}:sent" for n in range(10) if n != 7)
+    assert store.docs["messages"]["msg-7"]["status"] == "queued"
 
 
 async def test_an_outcome_recorded_but_not_announced_is_published_on_the_next_sweep():
