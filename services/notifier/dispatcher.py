@@ -5,7 +5,7 @@ not accept), claimed by a unique insert of its id before anything is sent. Messa
 one unordered insert claims a chunk, its messages are sent concurrently (a bounded number of SMTP
 conversations), and their outcomes are recorded and announced together while the next chunk is
 sent. A crash between the claim and the record leaves claimed messages (at most two chunks of
-250) that are never sent again: after
+100) that are never sent again: after
 `interrupted_after` seconds they are marked `failed` ("interrupted ... not resent") — possibly
 delivered, certainly not twice.
 """
@@ -31,10 +31,11 @@ Publish = Callable[[list[dict]], Awaitable[None]]
 class Dispatcher:
     def __init__(self, store: NotifierStore, mailer: Mailer, publish: Publish, clock: Clock,
                  retry_delays: tuple[float, ...] = (0.5, 2.0, 5.0), interrupted_after: float = 60.0,
-                 concurrency: int = 20, chunk: int = 250) -> None:
+                 concurrency: int = 20, chunk: int = 100) -> None:
         self.store, self.mailer, self.publish, self.clock = store, mailer, publish, clock
         self.retry_delays, self.interrupted_after, self.chunk = retry_delays, interrupted_after, chunk
         self._slots = asyncio.Semaphore(concurrency)  # SMTP conversations at once
+        self._claimed_at: dict[str, float] = {}  # claimed by another (maybe dead) process -> claim's wall time
 
     async def queue(self, message: dict) -> bool:
         """False if a message with this id exists already (it is never queued twice)."""
@@ -43,8 +44,9 @@ class Dispatcher:
     async def run_once(self) -> None:
         """Send everything queued (in pages), then announce what a crash left unannounced."""
         await self.settle_interrupted()
-        seen: set[str] = set()
-        while fresh := [m for m in await self.store.messages_in("queued", self.chunk) if m["_id"] not in seen]:
+        seen: set[str] = set()  # what stays queued (claimed elsewhere, not overdue) is read past
+        while fresh := [m for m in await self.store.messages_in("queued", self.chunk + len(seen))
+                        if m["_id"] not in seen]:
             seen.update(m["_id"] for m in fresh)
             await self.deliver_all(fresh)
         await self.publish_outcomes()
@@ -65,9 +67,7 @@ class Dispatcher:
     async def _send_chunk(self, messages: list[dict]) -> list[tuple[dict, str, str | None]]:
         """Claim all (one unordered insert), send the claimed ones concurrently; their outcomes."""
         claimed = await self.store.claim_all([m["_id"] for m in messages], self.clock.now(), time.time())
-        for message in messages:
-            if message["_id"] not in claimed:
-                await self._claimed_before(message)
+        await self._claimed_before([m for m in messages if m["_id"] not in claimed])
         mine = [m for m in messages if m["_id"] in claimed]
         templates = {t: await self.store.get("templates", t) for t in {m["template_id"] for m in mine}}
         outcomes = await asyncio.gather(*(self._attempt_in_slot(m, templates) for m in mine))
@@ -105,10 +105,17 @@ class Dispatcher:
         await self._announce(recorded)
         log.info("messages settled", count=len(recorded), sent=sum(m["status"] == "sent" for m in recorded))
 
-    async def _claimed_before(self, message: dict) -> None:
-        claim = await self.store.get("claims", message["_id"])
-        if claim and time.time() - claim["wall"] > self.interrupted_after:
-            await self.record(message, "failed", INTERRUPTED)
+    async def _claimed_before(self, messages: list[dict]) -> None:
+        """Claimed by a process that died before recording (or is still sending): failed once overdue.
+        Their claims are read once (one query) and remembered, so every sweep need not read them."""
+        unknown = [m["_id"] for m in messages if m["_id"] not in self._claimed_at]
+        if unknown:
+            self._claimed_at.update((c["_id"], c["wall"]) for c in await self.store.claims_of(unknown))
+        now = time.time()
+        overdue = [m for m in messages if now - self._claimed_at.get(m["_id"], now) > self.interrupted_after]
+        await self.record_all([(m, "failed", INTERRUPTED) for m in overdue])
+        for message in overdue:
+            self._claimed_at.pop(message["_id"], None)
 
     async def settle_interrupted(self) -> None:
         """Messages an earlier version left `sending` (claimed, outcome unknown)."""

@@ -181,6 +181,9 @@ class NotifierStore:
         """`claim` for many in one round trip: the ids claimed now (not before)."""
         return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall} for i in message_ids])
 
+    async def claims_of(self, message_ids: list[str]) -> list[dict]:
+        return await self.claims.find({"_id": {"$in": message_ids}}).to_list()
+
     async def set_outcomes(self, messages: list[dict]) -> None:
         groups: dict[tuple, list[dict]] = {}
         for m in messages:

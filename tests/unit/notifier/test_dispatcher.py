@@ -31,6 +31,9 @@ class FakeStore:
     async def claim(self, message_id: str, at, wall: float) -> bool:
         return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall})
 
+    async def claims_of(self, message_ids: list[str]) -> list[dict]:
+        return [self.docs["claims"][i] for i in message_ids if i in self.docs["claims"]]
+
     async def claim_all(self, message_ids: list[str], at, wall: float) -> set[str]:
         return {i for i in message_ids if await self.claim(i, at, wall)}
 
@@ -154,6 +157,24 @@ async def test_a_chunk_is_claimed_sent_and_recorded_together_and_a_claimed_one_i
     assert sorted(m.message_id for m in mailer.sent) == sorted(f"msg-{n}" for n in range(10) if n != 7)
     assert sorted(e["event_id"] for e in published) == sorted(f"msg-{n}:sent" for n in range(10) if n != 7)
     assert store.docs["messages"]["msg-7"]["status"] == "queued"
+
+
+async def test_messages_claimed_elsewhere_fill_no_page_and_their_claims_are_read_once():
+    mailer = CountingMailer()
+    dispatcher, store, _ = dispatcher_with(mailer, chunk=2)
+    for n in range(5):
+        await dispatcher.queue(message(f"msg-{n}"))
+        if n < 4:
+            await store.claim(f"msg-{n}", NOW, wall=10**12)  # a live instance is sending these
+    reads = []
+    claims_of = store.claims_of
+    store.claims_of = lambda ids: reads.append(ids) or claims_of(ids)
+
+    await dispatcher.run_once()
+    await dispatcher.run_once()
+
+    assert [m.message_id for m in mailer.sent] == ["msg-4"]
+    assert sorted(i for ids in reads for i in ids) == [f"msg-{n}" for n in range(4)]
 
 
 async def test_an_outcome_recorded_but_not_announced_is_published_on_the_next_sweep():
