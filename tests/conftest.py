@@ -26,6 +26,12 @@ SECRET = "test-secret-for-the-suite-only-0123456789"
 RUN_ID = uuid.uuid4().hex[:8]
 OUTPUT = Path(os.environ.get("TEST_OUTPUT", "test-output"))
 CLOCK_FILE = OUTPUT / f"clock-{RUN_ID}.txt"
+TRACES = OUTPUT / "traces"
+
+
+def trace_file(service: str) -> Path:
+    """Where a service of this run appends its spans (JSON lines)."""
+    return TRACES / f"{service}-{RUN_ID}.jsonl"
 
 
 @pytest.fixture(scope="session")
@@ -130,7 +136,8 @@ def system(one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
     }
     asyncio.run(_position_groups(servers.kafka, env["CONSUMER_GROUP_PREFIX"]))
     os.environ["E2E_GROUP_PREFIX"] = env["CONSUMER_GROUP_PREFIX"]
-    procs = {n: ServiceProcess(n, p, env, logs / f"{n}-{RUN_ID}.log") for n, p in PORTS.items()}
+    procs = {n: ServiceProcess(n, p, {**env, "TRACE_FILE": str(trace_file(n).resolve())}, logs / f"{n}-{RUN_ID}.log")
+             for n, p in PORTS.items()}
     for proc in procs.values():
         proc.start(wait=False)
     try:

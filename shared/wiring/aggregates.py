@@ -22,6 +22,7 @@ import json
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from itertools import groupby
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -32,6 +33,7 @@ from pymongo.errors import BulkWriteError
 
 from shared.wiring.logging import get_logger
 from shared.wiring.mongo import is_duplicate_key
+from shared.wiring.tracing import current_traceparent, resumed
 
 log = get_logger(__name__)
 
@@ -61,6 +63,7 @@ class Version:
     published: bool
     index: dict = field(default_factory=dict)
     batch: str = ""  # the insert that stored it; a whole batch is marked published at once
+    trace: str = ""  # W3C traceparent of the span that decided it: its events are published inside it
 
     @property
     def id(self) -> str:
@@ -87,15 +90,15 @@ class LatestVersions:
         if entry is None:
             return None
         self._entries.move_to_end(key)
-        number, state, events, published, batch = entry
-        return Version(key, number, _thaw(state), events, published, batch=batch)
+        number, state, events, published, batch, trace = entry
+        return Version(key, number, _thaw(state), events, published, batch=batch, trace=trace)
 
     def put(self, version: Version) -> None:
         known = self._entries.get(version.key)
         if known is None or known[0] <= version.number:
             events = [] if version.published else version.events
             self._entries[version.key] = (version.number, _freeze(version.state), events, version.published,
-                                          version.batch)
+                                          version.batch, version.trace)
             self._entries.move_to_end(version.key)
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
@@ -106,7 +109,7 @@ class LatestVersions:
     def published(self, version: Version) -> None:
         entry = self._entries.get(version.key)
         if entry is not None and entry[0] == version.number:
-            self._entries[version.key] = (entry[0], entry[1], [], True, entry[4])
+            self._entries[version.key] = (entry[0], entry[1], [], True, entry[4], entry[5])
 
 
 def _freeze(state: dict | None):
@@ -222,7 +225,9 @@ class AggregateStore:
         unpublished = [v for v in versions if not v.published and v.events]
         if not unpublished:
             return
-        await self._publish([event for v in unpublished for event in v.events])
+        for trace, traced in groupby(unpublished, key=lambda v: v.trace):
+            with resumed(trace):  # a relay's republish continues the trace that caused the events
+                await self._publish([event for v in traced for event in v.events])
         if batch is not None:
             await self._docs.update_many({"batch": batch, "published": False}, {"$set": {"published": True}})
         for version in unpublished:
@@ -234,7 +239,7 @@ class AggregateStore:
     def _document(self, version: Version) -> dict:
         return {"_id": version.id, "key": version.key, "version": version.number, "state": version.state,
                 "events": version.events, "published": version.published, "batch": version.batch,
-                "written_at": self._now(), **version.index}
+                "written_at": self._now(), **({"trace": version.trace} if version.trace else {}), **version.index}
 
     async def relay_pending(self, older_than: timedelta = timedelta(seconds=2)) -> int:
         """Publish what crashed writers left unpublished, oldest first. Returns how many versions."""
@@ -254,12 +259,13 @@ class AggregateStore:
 
 def _next(current: Version, decision: Decision) -> Version:
     events = decision.events
-    return Version(current.key, current.number + 1, decision.state, events, not events, decision.index)
+    return Version(current.key, current.number + 1, decision.state, events, not events, decision.index,
+                   trace=current_traceparent() if events else "")
 
 
 def _from_document(doc: dict) -> Version:
     return Version(doc["key"], doc["version"], doc["state"], doc.get("events", []), doc.get("published", True),
-                   batch=doc.get("batch", ""))
+                   batch=doc.get("batch", ""), trace=doc.get("trace", ""))
 
 
 def _aware(instant: datetime) -> datetime:

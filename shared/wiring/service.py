@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.specification import AsyncAPI
@@ -27,6 +28,7 @@ from shared.wiring.http import health_router, install_error_handlers
 from shared.wiring.kafka import build_broker, create_topics
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
+from shared.wiring.tracing import instrument, instrument_http, tracer_provider
 
 log = get_logger(__name__)
 
@@ -41,6 +43,7 @@ class Wiring:
     db: AsyncDatabase
     broker: KafkaBroker
     registry: CollectorRegistry
+    tracer_provider: TracerProvider | None = None  # None: tracing is off
 
 
 @dataclass
@@ -61,6 +64,8 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
     PlatformCollector(registry=registry)
     broker = build_broker(settings.kafka_bootstrap_servers)
     broker.add_middleware(KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name))
+    tracing = tracer_provider(settings)
+    instrument(broker, tracing)
     client = mongo.connect(settings.mongodb_url)
     return Wiring(
         settings=settings,
@@ -69,6 +74,7 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
         db=mongo.database(client, settings.database_name),
         broker=broker,
         registry=registry,
+        tracer_provider=tracing,
     )
 
 
@@ -86,6 +92,7 @@ def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock:
     app = FastAPI(title=f"studio {settings.service_name}", version="1.0.0", lifespan=_lifespan(wiring, service))
     app.state.settings, app.state.wiring, app.state.service = settings, wiring, service
     install_error_handlers(app)
+    instrument_http(app, wiring.tracer_provider)
     _allow_staff_page(app, settings)
     app.include_router(health_router(_readiness(wiring), wiring.registry))
     for router in service.http_routers:
@@ -136,6 +143,8 @@ def _lifespan(wiring: Wiring, service: Service):
             await asyncio.gather(*tasks, return_exceptions=True)
             await wiring.broker.stop()
             await wiring.mongo_client.close()
+            if wiring.tracer_provider is not None:
+                wiring.tracer_provider.shutdown()  # flushes the spans still queued
 
     return lifespan
 

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         "loopback origins (127.0.0.1, localhost) are always allowed, for the staff page of `make up`")
     credits_url: str | None = Field(default=None, description="For the staff page; default: this host, port - 1")
     notifier_url: str | None = Field(default=None, description="For the staff page; default: this host, port + 1")
+    trace_file: str | None = Field(default=None, description="Append every span as a JSON line to this file")
+    otel_exporter_otlp_endpoint: str | None = Field(default=None, description="Send spans over OTLP/HTTP here")
+    otel_exporter_otlp_traces_endpoint: str | None = None
     clock_file: str | None = Field(
         default=None, description="Tests only: read 'now' from this file instead of the system clock"
     )

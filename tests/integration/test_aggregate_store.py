@@ -4,6 +4,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
 
 from shared.wiring.aggregates import AggregateStore, ConcurrentUpdate, Decision, Version
 from shared.wiring.clock import ManualClock
@@ -74,6 +76,26 @@ async def test_events_a_crash_left_unpublished_are_published_by_the_relay(db, cl
 
     assert flushed == 1 and out.sent == [{"event_id": "reserved-1"}]
     assert await healthy.relay_pending() == 0
+
+
+async def test_the_relay_publishes_inside_the_span_that_decided_the_events(db, clock):
+    tracer = TracerProvider().get_tracer("test")
+    broken = AggregateStore(db["aggs"], Outbound(failing=True), clock.now)
+    with tracer.start_as_current_span("consume") as deciding, pytest.raises(ConnectionError):
+        await broken.execute("a", take_credit)
+
+    seen = []
+
+    async def publish(events: list[dict]) -> None:
+        seen.append((trace.get_current_span().get_span_context(), events))
+
+    clock.set(clock.now() + timedelta(seconds=5))
+    await AggregateStore(db["aggs"], publish, clock.now).relay_pending()
+
+    (context, events), = seen
+    assert (context.trace_id, context.span_id) == (deciding.get_span_context().trace_id,
+                                                   deciding.get_span_context().span_id)
+    assert events == [{"event_id": "reserved-1"}]
 
 
 async def test_the_next_write_finishes_a_publish_a_crash_interrupted(db, clock):
