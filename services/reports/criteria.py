@@ -60,6 +60,11 @@ def packages_valid(start: date | None, end: date | None, expiring_within_days: i
     )
 
 
+def status_segments(today: date) -> list[tuple[str, dict]]:
+    """A package's `status` by value, in sort order: active (no expiry, or not before today), expired."""
+    return [("active", _not_expired_before(today)), ("expired", {"expires_on": {"$lt": today.isoformat()}})]
+
+
 def _not_expired_before(day: date) -> dict:
     return {"$or": [{"expires_on": None}, {"expires_on": {"$gte": day.isoformat()}}]}
 

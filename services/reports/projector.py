@@ -6,11 +6,17 @@ built by exactly the code that keeps the live one.
 
 from pydantic import TypeAdapter
 
-from services.reports.domain.credits import package_row, period_row
+from services.reports.domain.credits import membership_row, package_row, period_row
 from services.reports.domain.profiles import profile_changes
 from services.reports.store import ReportsStore
 from shared.contract.clients import ClientEvent
-from shared.contract.credits import AccountEntryRecorded, CreditsEvent, MembershipPeriodChanged, PackageChanged
+from shared.contract.credits import (
+    AccountEntryRecorded,
+    CreditsEvent,
+    MembershipChanged,
+    MembershipPeriodChanged,
+    PackageChanged,
+)
 from shared.contract.topics import CLIENTS, CREDITS
 from shared.wiring.dead_letter import REFUSED
 from shared.wiring.decoding import decode_json
@@ -31,6 +37,8 @@ class Projector:
             await self.store.apply_package(event.version, package_row(event))
         elif isinstance(event, MembershipPeriodChanged):
             await self.store.apply_period(event.version, period_row(event))
+        elif isinstance(event, MembershipChanged):
+            await self.store.apply_membership(event.version, membership_row(event))
         elif isinstance(event, AccountEntryRecorded):
             await self.store.apply_entry(event)
         await self.store.advance_as_of(event.occurred_at)

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from services.reports.criteria import after_key, all_of, in_locations
-from services.reports.domain.ordering import Order
+from services.reports.domain.ordering import Order, Segment, segments_after
 from services.reports.store import Generational
 
 STREAM_BATCH = 500
@@ -20,10 +20,26 @@ class ReportQueries(Generational):
         found = rows.find(all_of(criteria, after_key(order, after))).sort(list(order.keys)).limit(limit + 1)
         return await found.to_list()
 
-    async def stream(self, collection: str, criteria: dict, order: Order) -> AsyncIterator[dict]:
-        async with getattr(self, collection).find(criteria).sort(list(order.keys)).batch_size(STREAM_BATCH) as rows:
-            async for row in rows:
-                yield row
+    async def page_by_segments(self, collection: str, criteria: dict, order: Order, segments: list[Segment],
+                               after: list | None, limit: int) -> list[dict]:
+        """`page` for a sort on a computed column: one query per value, until the page is full."""
+        found, name = [], order.names[0]
+        for value, where, tail in segments_after(order, segments, after):
+            query = all_of(criteria, where, after_key(order.rest, tail))
+            rows = await getattr(self, collection).find(query).sort(list(order.rest.keys)).limit(limit + 1 - len(found))
+            found += [{**row, name: value} for row in await rows.to_list()]
+            if len(found) > limit:
+                break
+        return found
+
+    async def stream(self, collection: str, criteria: dict, order: Order,
+                     segments: list[Segment] | None = None) -> AsyncIterator[dict]:
+        for value, where, _ in segments_after(order, segments, None) if segments else [(None, {}, None)]:
+            sort = order.rest.keys if segments else order.keys
+            async with getattr(self, collection).find(all_of(criteria, where)).sort(list(sort)).batch_size(
+                    STREAM_BATCH) as rows:
+                async for row in rows:
+                    yield row
 
     async def history(self, location_id: str, client_id: str, before: int | None, limit: int) -> list[dict]:
         """Newest first, `before` a sequence to continue after."""

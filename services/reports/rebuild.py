@@ -112,7 +112,7 @@ async def drop_stale(db: AsyncDatabase, live: int) -> list[str]:
 
 
 async def row_counts(store: ReportsStore) -> dict[str, int]:
-    names = ("clients", "packages", "membership_periods", "accounts", "account_entries")
+    names = ("clients", "packages", "membership_periods", "memberships", "accounts", "account_entries")
     return {name: await store.rows(name).count_documents({}) for name in names}
 
 

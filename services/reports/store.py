@@ -14,7 +14,9 @@ from shared.wiring.locks import KeyedLocks
 from shared.wiring.mongo import is_duplicate_key
 from shared.wiring.projection import upsert_if_newer
 
-PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_date", "search")
+PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_date", "search",
+                "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
+DERIVED = ("full_name", "search", "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 
 
 def row_key(*parts: str) -> str:
@@ -43,6 +45,10 @@ class Generational:
         return self.rows("membership_periods")
 
     @property
+    def memberships(self) -> AsyncCollection:
+        return self.rows("memberships")
+
+    @property
     def accounts(self) -> AsyncCollection:
         return self.rows("accounts")
 
@@ -62,7 +68,7 @@ class ReportsStore(Generational):
         self.as_of_written: dict[int, datetime] = {}
 
     async def ensure_indexes(self) -> None:
-        for rows in (self.packages, self.periods):
+        for rows in (self.packages, self.periods, self.memberships):
             await rows.create_index([("location_id", 1), ("client_id", 1)])
         await self.clients.create_index([("location_id", 1), ("client_id", 1)], unique=True)
         await self.accounts.create_index([("location_id", 1), ("client_id", 1)])
@@ -82,7 +88,7 @@ class ReportsStore(Generational):
         )
         profile = with_full_name(await self.clients.find_one({"_id": key}) or {})
         copy = {f: profile.get(f) for f in PROFILE_COPY}
-        await self.clients.update_one({"_id": key}, {"$set": {"full_name": copy["full_name"], "search": copy["search"]}})
+        await self.clients.update_one({"_id": key}, {"$set": {f: copy[f] for f in DERIVED}})
         await self.packages.update_many({"location_id": location_id, "client_id": client_id}, {"$set": copy})
         await self.accounts.update_one({"_id": key}, {"$set": copy})
 
@@ -101,6 +107,10 @@ class ReportsStore(Generational):
     async def apply_period(self, version: int, row: dict) -> None:
         key = row_key(row["location_id"], row["client_id"], row["membership_id"], row["period_key"])
         await upsert_if_newer(self.periods, key, version, row)
+
+    async def apply_membership(self, version: int, row: dict) -> None:
+        key = row_key(row["location_id"], row["client_id"], row["membership_id"])
+        await upsert_if_newer(self.memberships, key, version, row)
 
     async def apply_entry(self, event: AccountEntryRecorded) -> None:
         """Record the ledger entry, and move the account row to it if it is the newest seen."""
@@ -124,6 +134,10 @@ class ReportsStore(Generational):
     async def client_periods(self, location_id: str, client_id: str) -> list[dict]:
         query = {"location_id": location_id, "client_id": client_id}
         return await self.periods.find(query).to_list()
+
+    async def client_memberships(self, location_id: str, client_id: str) -> list[dict]:
+        query = {"location_id": location_id, "client_id": client_id}
+        return await self.memberships.find(query).to_list()
 
     async def advance_as_of(self, occurred_at: datetime) -> None:
         """`$max` is read and written back by FerretDB v1, so racing writers could lower it: one

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -234,3 +235,63 @@ async def test_account_history_pages_with_a_cursor(system, brand):
 
     assert [e["type"] for e in first["items"] + second["items"]] == ["Charge", "Payment"]
     assert second["next_cursor"] is None
+
+
+async def test_a_membership_sold_but_never_booked_shows_its_running_period_as_zero_of_max(system, platform):
+    location, client = ev.unique("loc"), ev.unique("cli")
+    today = datetime.now(UTC).date()
+    first = today.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    await platform.publish(SALES.name, ev.membership_started(location, client, "mem-8", starts_on=first.isoformat()))
+    await platform.publish(SALES.name, ev.membership_started(location, client, "mem-open", period="week",
+                                                             credits_per_period=None, starts_on=today.isoformat()))
+    path = f"/v1/locations/{location}/clients/{client}/credits"
+
+    memberships = await eventually(lambda: _memberships(system, path, 2))
+
+    assert [(m["membership_id"], [(p["starts_on"], p["ends_on"], p["used"], p["max"]) for p in m["periods"]])
+            for m in memberships] == [
+        ("mem-8", [(first.isoformat(), last.isoformat(), 0, 8)]),
+        ("mem-open", [(today.isoformat(), (today + timedelta(days=6)).isoformat(), 0, None)]),
+    ]
+
+
+async def _memberships(system, path: str, count: int) -> list | None:
+    memberships = (await get(system, path)).json()["memberships"]
+    return memberships if len(memberships) == count else None
+
+
+async def test_name_sorts_ignore_case_and_status_sorts_and_pages(system, platform):
+    location = ev.unique("loc")
+    names = {ev.unique("c"): ("bea", "young"), ev.unique("c"): ("Al", "Brown"), ev.unique("c"): ("ada", "Zed")}
+    for client, (first, last) in names.items():
+        await platform.publish(CLIENTS.name, ev.client_registered(location, client, first_name=first, last_name=last))
+        await platform.publish(SALES.name, ev.account_transaction(location, client, "payment", 100))
+    lapsed, current = list(names)[:2]
+    await platform.publish(SALES.name, ev.package_purchased(location, lapsed, "old", expires_on="2026-01-31"))
+    await platform.publish(SALES.name, ev.package_purchased(location, current, "new"))
+    balances, packages = "/v1/reports/account-balances", "/v1/reports/session-credits-remaining"
+    assert await eventually(lambda: _listed(system, balances, 3, location=location, sort="full_name"))
+    assert await eventually(lambda: _listed(system, packages, 2, location=location, include_expired="true"))
+
+    by_name = await get(system, balances, location=location, sort="full_name")
+    by_status = [await _statuses(system, packages, location, sort) for sort in ("status", "-status")]
+
+    assert [row["full_name"] for row in by_name.json()["items"]] == ["ada Zed", "Al Brown", "bea young"]
+    assert by_status == [["active", "expired"], ["expired", "active"]]
+
+
+async def _listed(system, path: str, count: int, **params) -> bool:
+    items = (await get(system, path, **params)).json()["items"]
+    return len(items) == count and all(row.get("full_name") for row in items)
+
+
+async def _statuses(system, path: str, location: str, sort: str) -> list[str]:
+    """The statuses page by page, one row a page, through the cursor."""
+    seen, cursor = [], None
+    while True:
+        params = {"location": location, "sort": sort, "include_expired": "true", "limit": 1}
+        body = (await get(system, path, **params, **({"cursor": cursor} if cursor else {}))).json()
+        seen += [row["status"] for row in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            return seen

@@ -26,21 +26,37 @@ class Order:
     def names(self) -> list[str]:
         return [name for name, _ in self.keys]
 
+    @property
+    def rest(self) -> "Order":
+        """The order within one value of the first key (its tie-breaks)."""
+        return Order(self.text, self.keys[1:])
+
+
+Segment = tuple[str, dict]  # a value of a computed column, and the filter of the rows that have it
+
 
 def parse_sort(text: str | None, spec: ReportSpec) -> Order:
     text = text or spec.default_sort
     name, direction = (text[1:], DESCENDING) if text.startswith("-") else (text, ASCENDING)
     if not spec.sortable(name):
-        raise InvalidParameter("sort", _unsortable(name, spec))
+        sortable = ", ".join(c for c in spec.columns if spec.sortable(c))
+        raise InvalidParameter("sort", f"unknown field {name!r}; one of {sortable}, with '-' for descending")
     ties = tuple((tie, ASCENDING) for tie in spec.tiebreak if tie != name)
-    return Order(text, ((name, direction), *ties))
+    return Order(text, ((spec.stored(name), direction), *ties))
 
 
-def _unsortable(name: str, spec: ReportSpec) -> str:
-    if name in spec.computed:
-        return f"{name!r} is computed when read and cannot be sorted on"
-    sortable = ", ".join(c for c in spec.columns if spec.sortable(c))
-    return f"unknown field {name!r}; one of {sortable}, with '-' for descending"
+def segments_after(order: Order, segments: list[Segment], after: list | None) -> list[tuple[str, dict, list | None]]:
+    """A sort on a computed column, as one query per value: the segments to read in turn (in the
+    values' order, reversed when descending), each with the tie-break key to continue after
+    (the cursor's, in its own segment; None from the start)."""
+    ordered = segments if order.keys[0][1] == ASCENDING else segments[::-1]
+    if after is None:
+        return [(value, where, None) for value, where in ordered]
+    values = [value for value, _ in ordered]
+    if after[0] not in values:
+        raise InvalidParameter("cursor", "malformed; pass next_cursor back unchanged")
+    start = values.index(after[0])
+    return [(value, where, after[1:] if i == start else None) for i, (value, where) in enumerate(ordered) if i >= start]
 
 
 def sort_key(order: Order, row: dict) -> list:

@@ -1,5 +1,6 @@
 """Client profiles as the reports show them, built from `studio.clients.v1`."""
 
+from services.reports.domain.sort_keys import folded_copies
 from shared.contract.clients import ClientRegistered, ClientUpdated
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "join_date", "email_opt_out")
@@ -15,9 +16,10 @@ def profile_changes(event: ClientRegistered | ClientUpdated) -> dict:
 
 
 def with_full_name(profile: dict) -> dict:
-    """The searchable, denormalised name fields every report row carries."""
+    """The searchable, sortable, denormalised name fields every report row carries."""
     first, last = profile.get("first_name") or "", profile.get("last_name") or ""
     full = f"{first} {last}".strip()
-    return {**profile, "full_name": full, "search": " ".join(
+    named = {**{f: profile.get(f) for f in ("first_name", "last_name", "email")}, "full_name": full}
+    return {**profile, "full_name": full, **folded_copies(named), "search": " ".join(
         s.lower() for s in (full, profile.get("email") or "", profile.get("phone") or "") if s
     )}

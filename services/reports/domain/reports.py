@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.reports.domain.credits import package_status
+from services.reports.domain.sort_keys import SORTED_FOLDED, sort_field
 
 
 @dataclass(frozen=True)
@@ -12,11 +13,15 @@ class ReportSpec:
     columns: tuple[str, ...]
     default_sort: str
     tiebreak: tuple[str, ...]
-    # Shown but computed at read time, so the database cannot order or page by them.
+    # Shown but computed at read time: sorted on by one query per value (see `ordering.segments_after`).
     computed: frozenset[str] = field(default_factory=frozenset)
 
     def sortable(self, name: str) -> bool:
-        return name in self.columns and name not in self.computed
+        return name in self.columns
+
+    def stored(self, name: str) -> str:
+        """The document field a sort on `name` uses: names sort by their case-folded copy."""
+        return sort_field(name) if name in SORTED_FOLDED else name
 
 
 CLIENTS_WITH_CREDIT = ReportSpec(

@@ -18,10 +18,11 @@ CSV_TOO = {200: {"description": "JSON `{items, next_cursor, as_of}`, or with `fo
 router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=CSV_TOO)
 
 
-async def _list(request: Request, spec: reports.ReportSpec, collection: str, filters: dict, params: Listing):
+async def _list(request: Request, spec: reports.ReportSpec, collection: str, filters: dict, params: Listing,
+                segments: dict | None = None):
     order = parse_sort(params.sort, spec)
     scoped = criteria.all_of(criteria.in_locations(params.locations), criteria.matching(params.q), filters)
-    return await from_database(request, spec, collection, scoped, order, params)
+    return await from_database(request, spec, collection, scoped, order, params, segments)
 
 
 def _ordered(field: str, start: date | None, end: date | None) -> None:
@@ -58,8 +59,10 @@ async def session_credits_remaining(
     """One row per package; credits used counts booked and used, remaining is real-time."""
     async def answer():
         _ordered("to", start, end)
-        filters = criteria.packages_valid(start, end, expiring_within_days, include_expired, today(request))
-        return await _list(request, reports.SESSION_CREDITS, "packages", filters, params)
+        day = today(request)
+        filters = criteria.packages_valid(start, end, expiring_within_days, include_expired, day)
+        segments = {"status": criteria.status_segments(day)}
+        return await _list(request, reports.SESSION_CREDITS, "packages", filters, params, segments)
 
     return await guarded(answer())
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from services.reports.domain import csv_export
 from services.reports.domain.errors import InvalidParameter
-from services.reports.domain.ordering import Order, decode_cursor, encode_cursor
+from services.reports.domain.ordering import Order, Segment, decode_cursor, encode_cursor
 from services.reports.domain.paging import page_in_memory
 from services.reports.domain.reports import ReportSpec, present
 from services.reports.handlers.listing import Listing, today
@@ -32,14 +32,20 @@ def stores(request: Request):
 
 
 async def from_database(request: Request, spec: ReportSpec, collection: str, criteria: dict,
-                        order: Order, params: Listing) -> Response | dict:
+                        order: Order, params: Listing, segments: dict[str, list[Segment]] | None = None
+                        ) -> Response | dict:
+    """`segments`: for each computed column, its values and their filters (a sort on it reads them in turn)."""
     columns, day = csv_export.choose_columns(params.columns, spec), today(request)
     store, queries = stores(request)
+    split = (segments or {}).get(order.names[0])
     if params.format == "csv":
-        rows = (present(spec, doc, day) async for doc in queries.stream(collection, criteria, order))
+        rows = (present(spec, doc, day) async for doc in queries.stream(collection, criteria, order, split))
         return csv_response(spec, columns, rows, day)
     after = decode_cursor(params.cursor, order) if params.cursor else None
-    found = await queries.page(collection, criteria, order, after, params.limit)
+    if split:
+        found = await queries.page_by_segments(collection, criteria, order, split, after, params.limit)
+    else:
+        found = await queries.page(collection, criteria, order, after, params.limit)
     page = found[:params.limit]
     next_cursor = encode_cursor(order, page[-1]) if len(found) > params.limit else None
     items = [_pick(present(spec, doc, day), columns) for doc in page]

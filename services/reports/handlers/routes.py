@@ -1,5 +1,7 @@
 """Staff HTTP routes of the reports service."""
 
+from datetime import UTC
+
 from fastapi import APIRouter, Depends, Request
 
 from services.reports.domain.credits import memberships_view, package_categories
@@ -18,5 +20,7 @@ async def client_credits(
     store, now = request.app.state.service.state["store"], request.app.state.wiring.clock.now()
     packages = [package_categories(row, now) for row in await store.client_packages(location_id, client_id)]
     periods = await store.client_periods(location_id, client_id)
+    memberships = await store.client_memberships(location_id, client_id)
     return {"location_id": location_id, "client_id": client_id, "packages": packages,
-            "memberships": memberships_view(periods), "as_of": await store.as_of()}
+            "memberships": memberships_view(periods, memberships, now.astimezone(UTC).date()),
+            "as_of": await store.as_of()}

@@ -51,7 +51,7 @@ export const REPORTS = {
       col("credits_purchased", "Purchased", "int"), col("credits_adjusted", "Adjusted", "int"),
       col("credits_used", "Used", "int"), col("credits_remaining", "Remaining", "int"),
       col("starts_on", "Starts", "date"), col("expires_on", "Expires", "date"),
-      col("status", "Status", "status", { sortable: false }),
+      col("status", "Status", "status"),
     ],
     csvOnly: ["email", "package_id"],
     filters: [
