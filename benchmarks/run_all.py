@@ -6,7 +6,7 @@ Results land in benchmarks/results/*.json. Sizes follow the issues; pass --quick
 import argparse
 import asyncio
 
-from benchmarks import bookings_stage, credits_throughput, reports_queries
+from benchmarks import bookings_stage, credits_throughput, e2e, reports_queries
 
 
 def main() -> None:
@@ -18,6 +18,8 @@ def main() -> None:
     asyncio.run(bookings_stage.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=200,
                                     seconds=30 // (3 if args.quick else 1)))
     asyncio.run(reports_queries.main(rows=1_000_000 // scale, locations=100, samples=20))
+    asyncio.run(e2e.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=500,
+                         seconds=60 // (6 if args.quick else 1)))
 
 
 if __name__ == "__main__":

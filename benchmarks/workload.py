@@ -7,13 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 from shared.contract.topics import BOOKINGS, CLIENTS, SALES
 
 
-def _env(type_: str, location: str, client: str, at: datetime, **fields) -> dict:
-    return {"event_id": uuid.uuid4().hex, "type": type_, "occurred_at": at.isoformat(), "location_id": location,
+def _env(type_: str, location: str, client: str, when: datetime, **fields) -> dict:
+    return {"event_id": uuid.uuid4().hex, "type": type_, "occurred_at": when.isoformat(), "location_id": location,
             "client_id": client, **fields}
 
 
-def client_events(rnd: random.Random, location: str, client: str, today: date, per_client: int) -> list[tuple[str, dict]]:
-    """About `per_client` events: a sale, bookings and what became of them, money."""
+def client_events(rnd: random.Random, location: str, client: str, today: date, per_client: int,
+                  checkins: bool = False) -> list[tuple[str, dict]]:
+    """About `per_client` events: a sale, bookings and what became of them (some check-ins
+    instead of bookings when `checkins`), money."""
     at = datetime.now(UTC)
     events = [(CLIENTS.name, _env("client.registered", location, client, at, first_name="Sam", last_name=client,
                                   email=f"{client}@example.com", join_date=today.isoformat()))]
@@ -31,6 +33,11 @@ def client_events(rnd: random.Random, location: str, client: str, today: date, p
     while len(events) < per_client - 1:  # the registration is not counted: credits never reads it
         booking = f"b-{client}-{n}"
         start = datetime.combine(today, datetime.min.time(), UTC) + timedelta(days=rnd.randint(1, 40), hours=9)
+        if checkins and rnd.random() < 0.15:  # an open-gym visit: no booking, one credit at the door
+            events.append((BOOKINGS.name, _env("checkin.recorded", location, client, at, checkin_id=f"ci-{client}-{n}",
+                                               at=at.isoformat())))
+            n += 1
+            continue
         events.append((BOOKINGS.name, _env("booking.created", location, client, at, booking_id=booking,
                                            session_id=f"s-{n}", session_name="Yoga", session_starts_at=start.isoformat())))
         ending = rnd.choice(["cancelled", "late", "attended", "no_show", None])
@@ -46,10 +53,10 @@ def client_events(rnd: random.Random, location: str, client: str, today: date, p
     return events
 
 
-def workload(clients: int, locations: int, events: int, seed: int = 7) -> list[tuple[str, dict]]:
+def workload(clients: int, locations: int, events: int, seed: int = 7, checkins: bool = False) -> list[tuple[str, dict]]:
     rnd, today = random.Random(seed), datetime.now(UTC).date()
     per_client = max(4, events // clients + 1)
     out = []
     for n in range(clients):
-        out += client_events(rnd, f"loc-{n % locations:02d}", f"c{n:06d}", today, per_client)
+        out += client_events(rnd, f"loc-{n % locations:02d}", f"c{n:06d}", today, per_client, checkins)
     return out
