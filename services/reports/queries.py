@@ -26,7 +26,7 @@ class ReportQueries(Generational):
         found, name = [], order.names[0]
         for value, where, tail in segments_after(order, segments, after):
             query = all_of(criteria, where, after_key(order.rest, tail))
-            rows = await getattr(self, collection).find(query).sort(list(order.rest.keys)).limit(limit + 1 - len(found))
+            rows = getattr(self, collection).find(query).sort(list(order.rest.keys)).limit(limit + 1 - len(found))
             found += [{**row, name: value} for row in await rows.to_list()]
             if len(found) > limit:
                 break

@@ -9,7 +9,7 @@ from services.reports import criteria
 from services.reports.domain.movements import movement_rows
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.profiles import profile_changes
-from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENTS_WITH_CREDIT
+from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENTS_WITH_CREDIT, SESSION_CREDITS
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
 from shared.contract.clients import ClientRegistered, ClientUpdated
@@ -190,3 +190,48 @@ async def test_history_pages_newest_first(store, queries):
     rest = await queries.history("l-1", "c-1", first[1]["sequence"], 10)
 
     assert [e["sequence"] for e in first] == [5, 4, 3] and [e["sequence"] for e in rest] == [3, 2, 1]
+
+
+async def test_names_sort_case_insensitively_through_the_stored_folded_copy(store, queries):
+    for client, first in [("c-1", "bob"), ("c-2", "Ada"), ("c-3", "alan"), ("c-4", "Bea")]:
+        await _register(store, registered("l-1", client, first=first))
+        await store.apply_entry(entry("l-1", client, 1, 100, 100, credit=100))
+
+    assert await _walk(queries, ACCOUNT_BALANCES, {}, "full_name", 1) == ["c-2", "c-3", "c-4", "c-1"]
+    assert await _walk(queries, CLIENTS_WITH_CREDIT, {}, "-first_name", 3) == ["c-1", "c-4", "c-3", "c-2"]
+
+
+async def test_a_status_sort_pages_through_active_then_expired_packages(db, queries):
+    today = date(2026, 6, 1)
+    for client, expires in [("c-1", "2026-01-31"), ("c-2", None), ("c-3", "2026-12-31"), ("c-4", "2026-05-31")]:
+        await db["packages"].insert_one({"_id": client, "location_id": "l", "client_id": client, "package_id": "p",
+                                         "starts_on": "2026-01-01", "expires_on": expires})
+    segments = criteria.status_segments(today)
+
+    async def walk(sort: str, limit: int) -> list[tuple[str, str]]:
+        order, after, seen = parse_sort(sort, SESSION_CREDITS), None, []
+        while True:
+            found = await queries.page_by_segments("packages", {}, order, segments, after, limit)
+            seen += [(row["client_id"], row["status"]) for row in found[:limit]]
+            if len(found) <= limit:
+                return seen
+            after = decode_cursor(encode_cursor(order, found[limit - 1]), order)
+
+    for limit in (1, 2, 3, 50):
+        assert await walk("status", limit) == [("c-2", "active"), ("c-3", "active"), ("c-1", "expired"),
+                                               ("c-4", "expired")]
+        assert await walk("-status", limit) == [("c-1", "expired"), ("c-4", "expired"), ("c-2", "active"),
+                                                ("c-3", "active")]
+    streamed = [row["client_id"] async for row in queries.stream("packages", {}, parse_sort("-status", SESSION_CREDITS),
+                                                                 segments)]
+    assert streamed == ["c-1", "c-4", "c-2", "c-3"]
+
+
+async def test_a_membership_is_kept_at_its_newest_version(store):
+    row = {"location_id": "l-1", "client_id": "c-1", "membership_id": "m-1", "membership_name": "8 a month",
+           "period": "month", "credits_per_period": 8, "starts_on": "2026-01-01", "ends_on": None}
+    await store.apply_membership(2, {**row, "ends_on": "2026-06-30"})
+    await store.apply_membership(1, row)
+
+    [kept] = await store.client_memberships("l-1", "c-1")
+    assert (kept["ends_on"], kept["version"]) == ("2026-06-30", 2)
