@@ -40,6 +40,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import subprocess
 import time
 import uuid
@@ -393,6 +394,10 @@ def plot(samples: list[tuple[float, float | None]], numbers: dict) -> str:
     seen = [(t, f * 1000) for t, f in samples if f is not None]
     figure, axes = pyplot.subplots(figsize=(10, 4.5), dpi=110)
     axes.scatter([t for t, _ in seen], [f for _, f in seen], s=6, alpha=0.6, label="sampled payment")
+    lost = [t for t, f in samples if f is None]
+    if lost:
+        top = max([f for _, f in seen] + [1000]) * 1.05
+        axes.scatter(lost, [top] * len(lost), marker="x", color="red", label=f"not visible in 120 s ({len(lost)})")
     for key, style, name in (("freshness_p50_ms", "--", "p50"), ("freshness_p99_ms", ":", "p99")):
         if numbers[key] is not None:
             axes.axhline(numbers[key], linestyle=style, color="black", label=f"{name} {numbers[key]:.0f} ms")
@@ -416,6 +421,8 @@ def plot(samples: list[tuple[float, float | None]], numbers: dict) -> str:
 
 async def main(clients: int, locations: int, events: int, rate: float = 500.0, seconds: float = 60.0,
                sample_every: int = 10, pollers: int = 16) -> dict:
+    # `timeout` and CI stop with SIGTERM: cancel, so the services are stopped and the databases dropped
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     await harness.prepare_topics()
     run, load = harness.run_id(), os.getloadavg()
     mix = workload(clients, locations, events, checkins=True)
