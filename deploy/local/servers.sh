@@ -155,9 +155,14 @@ case "${1:-}" in
   install) install ;;
   start) install; start_kafka; start_ferretdb ;;
   stop) stop_pidfile "$VAR/ferretdb/pid"; stop_postgres; stop_pidfile "$KAFKA_DIR/pid"; log "servers stopped" ;;
+  # The fault tests (tests/e2e/test_faults.py) restart one server under load.
+  restart-kafka) stop_pidfile "$KAFKA_DIR/pid"; start_kafka ;;
+  kill-ferretdb) [ -f "$VAR/ferretdb/pid" ] && kill -9 "$(cat "$VAR/ferretdb/pid")" 2>/dev/null
+                 rm -f "$VAR/ferretdb/pid"; for _ in $(seq 1 50); do port_open $FERRET_PORT || break; sleep 0.1; done
+                 start_ferretdb ;;
   postgres) mkdir -p "$VAR"; install_postgres; start_postgres ;;  # alone, for debugging
   stop-postgres) stop_postgres ;;
   status) port_open $KAFKA_PORT && echo "kafka: up" || echo "kafka: down"
           port_open $FERRET_PORT && echo "ferretdb: up" || echo "ferretdb: down" ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|status|restart-kafka|kill-ferretdb" >&2; exit 2 ;;
 esac

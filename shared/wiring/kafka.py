@@ -1,11 +1,12 @@
 """Kafka wiring: the broker, topics created with explicit partition counts, at-least-once inbound
 subscribers with a dead-letter path, and publishing keyed by client_id."""
 
+import asyncio
 import json
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaRouter
 from pydantic import BaseModel
@@ -24,11 +25,30 @@ def build_broker(bootstrap_servers: str) -> KafkaBroker:
     return KafkaBroker(bootstrap_servers, acks="all", linger_ms=2, logger=None)
 
 
-async def create_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]] | None = None) -> None:
-    """Create every topic the platform uses; existing ones are left as they are."""
+async def create_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]] | None = None,
+                        wait_seconds: float = 120.0) -> None:
+    """Create every topic the platform uses; existing ones are left as they are.
+
+    A service may start while the broker is restarting: it waits for it (up to `wait_seconds`)
+    rather than exiting, so a restart of the broker and of a service at once heals by itself.
+    """
+    deadline, pause = asyncio.get_running_loop().time() + wait_seconds, 0.5
+    while True:
+        try:
+            await _create_topics(bootstrap_servers, topics)
+            return
+        except KafkaConnectionError:
+            if asyncio.get_running_loop().time() + pause > deadline:
+                raise
+            log.warning("waiting for Kafka", bootstrap_servers=bootstrap_servers, retry_in_s=pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
+async def _create_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int]] | None) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         wanted = [NewTopic(n, p, 1) for n, p in (topics or every_topic_name()) if n not in existing]
         if wanted:
