@@ -117,8 +117,17 @@ def one_system_at_a_time():
         yield
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "tracing: the services of the run write their spans (TRACE_FILE)")
+
+
+def _traced(request) -> bool:
+    """Spans are written only in a session that runs a test marked `tracing`: they cost the others time."""
+    return any(item.get_closest_marker("tracing") for item in request.session.items)
+
+
 @pytest.fixture(scope="session")
-def system(one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
+def system(request, one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
     """The four services as real processes against the real servers, with their own databases and groups."""
     logs = OUTPUT / "services"
     logs.mkdir(parents=True, exist_ok=True)
@@ -136,8 +145,8 @@ def system(one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
     }
     asyncio.run(_position_groups(servers.kafka, env["CONSUMER_GROUP_PREFIX"]))
     os.environ["E2E_GROUP_PREFIX"] = env["CONSUMER_GROUP_PREFIX"]
-    procs = {n: ServiceProcess(n, p, {**env, "TRACE_FILE": str(trace_file(n).resolve())}, logs / f"{n}-{RUN_ID}.log")
-             for n, p in PORTS.items()}
+    traces = {n: {"TRACE_FILE": str(trace_file(n).resolve())} if _traced(request) else {} for n in PORTS}
+    procs = {n: ServiceProcess(n, p, {**env, **traces[n]}, logs / f"{n}-{RUN_ID}.log") for n, p in PORTS.items()}
     for proc in procs.values():
         proc.start(wait=False)
     try:

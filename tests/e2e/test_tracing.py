@@ -15,7 +15,7 @@ from tests.e2e.test_credits_flow import package_when
 from tests.support import events as ev
 from tests.support.kafka import eventually
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.tracing]
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,10 @@ def staff_booking_steps(location: str, client: str) -> list[Step]:
 async def test_a_staff_booking_is_followed_from_the_request_to_the_report_update(system, platform):
     location, client = ev.unique("loc"), ev.unique("cli")
     await platform.publish(SALES.name, ev.package_purchased(location, client, "pack-5", credits=5))
-    assert await package_when(system, location, client, "pack-5", lambda p: True, timeout=60)
+    assert await package_when(system, location, client, "pack-5", lambda p: True, timeout=120)
 
     await book(system, location, client)
-    assert await package_when(system, location, client, "pack-5", lambda p: p["booked"] == 1, timeout=60)
+    assert await package_when(system, location, client, "pack-5", lambda p: p["booked"] == 1, timeout=120)
 
     steps = staff_booking_steps(location, client)
 
