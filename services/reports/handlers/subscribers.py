@@ -1,4 +1,12 @@
-"""Kafka subscribers of the reports service: thin edges that decode and call the projector."""
+"""Kafka subscribers of the reports service: thin edges that decode and call the projector.
+
+Each handles one record at a time, with one consumer per partition of its topic in the group
+(FastStream's `max_workers`, manual commits per partition): a client's records share a partition
+(key = `client_id`), so they stay in order, while different partitions are applied side by side.
+A record costs a few FerretDB round trips, each a scan on the PostgreSQL backend, so one consumer
+for all six partitions was the reports' freshness limit. Rows of one (location, client) are still
+written by one writer at a time (the store's keyed lock).
+"""
 
 from collections.abc import Awaitable, Callable
 
@@ -19,13 +27,15 @@ def register(clients_router: KafkaRouter, credits_router: KafkaRouter, projector
              writable: Callable[[], Awaitable[None]], group: str) -> None:
     """`writable()` returns once live writes may go on (a rebuild holds them while it switches)."""
 
-    @clients_router.subscriber(CLIENTS.name, **consumer_options(f"{group}.clients"), title="reports/clients")
+    @clients_router.subscriber(CLIENTS.name, **consumer_options(f"{group}.clients"), max_workers=CLIENTS.partitions,
+                               title="reports/clients")
     async def on_client(event: ClientEvent, msg: KafkaMessage) -> None:
         await writable()
         await projector.client_event(event)
         await msg.ack()
 
-    @credits_router.subscriber(CREDITS.name, **consumer_options(f"{group}.credits"), title="reports/credits")
+    @credits_router.subscriber(CREDITS.name, **consumer_options(f"{group}.credits"), max_workers=CREDITS.partitions,
+                               title="reports/credits")
     async def on_credits(event: CreditsEvent, msg: KafkaMessage) -> None:
         await writable()
         await projector.credits_event(event)
