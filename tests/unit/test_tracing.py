@@ -1,12 +1,16 @@
 """Tracing is off unless an exporter is configured; spans go to TRACE_FILE as JSON lines; a
-stored traceparent resumes the span it names."""
+stored traceparent resumes the span it names; a batch consume links to each message's producer."""
 
 import json
 
+from faststream.kafka import KafkaBroker, TestKafkaBroker
 from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from shared.wiring.settings import Settings
-from shared.wiring.tracing import current_traceparent, resumed, tracer_provider
+from shared.wiring.tracing import current_traceparent, instrument, resumed, tracer_provider
 
 
 def test_without_an_exporter_there_is_no_tracer_provider():
@@ -46,3 +50,30 @@ def test_nothing_traced_stores_nothing_and_resumes_nothing():
     assert current_traceparent() == ""
     with resumed(""):
         assert not trace.get_current_span().get_span_context().is_valid
+
+
+async def test_a_batch_consume_links_to_each_producer_and_its_publishes_are_its_children():
+    spans, provider = InMemorySpanExporter(), TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    broker = KafkaBroker()
+    instrument(broker, provider)
+
+    @broker.subscriber("facts", batch=True)
+    async def judge(batch: list[dict]) -> None:
+        await broker.publish({"judged": len(batch)}, "lifecycle")
+
+    @broker.subscriber("lifecycle")
+    async def apply(event: dict) -> None:
+        pass
+
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish({"fact": 1}, "facts")
+
+    by_name = {(s.kind.name, s.name): s for s in spans.get_finished_spans()}
+    produced = by_name[("PRODUCER", "facts create")]
+    batch_created, batch = by_name[("CONSUMER", "facts create")], by_name[("CONSUMER", "facts process")]
+    published, applied = by_name[("PRODUCER", "lifecycle create")], by_name[("CONSUMER", "lifecycle process")]
+    assert [link.context.span_id for link in batch_created.links] == [produced.context.span_id]
+    assert batch.parent.span_id == batch_created.context.span_id
+    assert published.parent.span_id == batch.context.span_id
+    assert applied.parent.span_id == published.context.span_id
