@@ -6,7 +6,7 @@ Results land in benchmarks/results/*.json. Sizes follow the issues; pass --quick
 import argparse
 import asyncio
 
-from benchmarks import bookings_stage, credits_throughput, e2e, reports_queries
+from benchmarks import bookings_stage, credits_throughput, e2e, reports_freshness, reports_queries
 
 
 def main() -> None:
@@ -17,7 +17,9 @@ def main() -> None:
     asyncio.run(credits_throughput.main(clients=10_000 // scale, locations=20, events=100_000 // scale))
     asyncio.run(bookings_stage.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=200,
                                     seconds=30 // (3 if args.quick else 1)))
-    asyncio.run(reports_queries.main(rows=1_000_000 // scale, locations=100, samples=20))
+    asyncio.run(reports_queries.main(rows=20_000 // scale, locations=100, samples=3))
+    asyncio.run(reports_freshness.main(clients=1_000, locations=10, rate=200, seconds=30 // (3 if args.quick else 1),
+                                       sample_every=20))
     asyncio.run(e2e.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=500,
                          seconds=60 // (6 if args.quick else 1)))
 
