@@ -1,0 +1,300 @@
+"""Proof under fire: a 20,000-event run while every service is killed with `kill -9` at a random
+moment and restarted, the Kafka broker is restarted and the database server is killed and
+restarted. At the end every report, history, booking and audience equals an oracle: the pure
+domain logic (bookings, then credits) applied to the same events in memory.
+
+The mix is chosen so that the outcome does not depend on how Kafka interleaves topics: every
+sale is applied before the first booking is published, and no client books more than its pack
+holds, so no answer depends on timing. Hostile parts are in it on purpose: exact redeliveries,
+endings of bookings that already ended (refused by bookings), and a check-in per client.
+"""
+
+import asyncio
+import json
+import random
+import subprocess
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from pydantic import TypeAdapter
+
+from services.bookings.domain.aggregate import ClientBookings
+from services.credits.domain.aggregate import ClientCredits
+from shared.contract.bookings import BookingEvent
+from shared.contract.sales import SalesEvent
+from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, SALES
+from shared.rules import RuleViolation
+from tests.conftest import auth, consumer_groups
+from tests.support import events as ev
+from tests.support.kafka import end_offsets_of, eventually, group_offsets
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVERS_SCRIPT = ROOT / "deploy" / "local" / "servers.sh"
+CLIENTS_PER_LOCATION, LOCATIONS = 120, 10  # about 20,000 events in all
+SALES_EVENTS, BOOKING_EVENTS = TypeAdapter(SalesEvent), TypeAdapter(BookingEvent)
+
+
+def _mix(rnd: random.Random, run: str) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
+    """(registrations and sales, bookings) in publishing order; about 17 events per client."""
+    today = datetime.now(UTC).date()
+    sales, bookings = [], []
+    for n in range(CLIENTS_PER_LOCATION * LOCATIONS):
+        location, client = f"flt{run}-loc{n % LOCATIONS}", f"flt{run}-c{n}"
+        sales.append((CLIENTS.name, ev.client_registered(location, client, first_name=f"C{n}")))
+        sales.append((SALES.name, ev.package_purchased(location, client, f"pk-{n}", credits=20,
+                                                       starts_on=str(today - timedelta(days=30)),
+                                                       expires_on=str(today + timedelta(days=180)))))
+        if rnd.random() < 0.3:
+            sales.append((SALES.name, ev.membership_started(location, client, f"m-{n}", starts_on=str(today),
+                                                            credits_per_period=rnd.choice([8, None]))))
+        for kind, amount in (("charge", -rnd.choice([1500, 2500, 4000])), ("payment", rnd.choice([1000, 2500])),
+                             ("refund", rnd.choice([300, 500]))):
+            sales.append((SALES.name, ev.account_transaction(location, client, kind, amount)))
+        ended: list[str] = []
+        for b in range(6):
+            booking = f"b-{n}-{b}"
+            starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=rnd.randint(2, 40), hours=b)
+            bookings.append((BOOKINGS.name, ev.booking_created(location, client, booking, starts.isoformat())))
+            ending = rnd.choice(["cancel", "late", "attended", "no_show", None])
+            if ending in ("cancel", "late"):
+                bookings.append((BOOKINGS.name, ev.booking_cancelled(location, client, booking, late=ending == "late")))
+            elif ending:
+                bookings.append((BOOKINGS.name, ev.booking_fact(f"booking.{ending}", location, client, booking)))
+            if ending:
+                ended.append(booking)
+        checkin = {**ev.booking_fact("checkin.recorded", location, client, "unused"), "checkin_id": f"ci-{n}",
+                   "at": datetime.now(UTC).isoformat()}
+        checkin.pop("booking_id")
+        bookings.append((BOOKINGS.name, checkin))
+        if ended and rnd.random() < 0.2:  # an ending of a booking that already ended: refused
+            bookings.append((BOOKINGS.name, ev.booking_fact("booking.attended", location, client, ended[0])))
+    # Exact redeliveries, as Kafka may hand them over again.
+    for part in (sales, bookings):
+        for i in rnd.sample(range(len(part)), len(part) // 20):
+            part.append(part[i])
+    return sales, bookings
+
+
+class Oracle:
+    """The pure domains applied in memory, in the order each client's events were published."""
+
+    def __init__(self) -> None:
+        self.credits: dict[tuple[str, str], ClientCredits] = {}
+        self.bookings: dict[tuple[str, str], ClientBookings] = {}
+
+    def apply(self, topic: str, event: dict, now: datetime) -> None:
+        owner = (event["location_id"], event["client_id"])
+        if topic == SALES.name:
+            self._credits(owner, SALES_EVENTS.validate_python(event), now)
+        elif topic == BOOKINGS.name:
+            bookings = self.bookings.setdefault(owner, ClientBookings.new(*owner))
+            try:
+                handed_on = bookings.handle(BOOKING_EVENTS.validate_python(event))
+            except RuleViolation:
+                return
+            while handed_on:
+                for answer in self._credits(owner, handed_on.pop(0), now):
+                    handed_on += bookings.follow(answer)
+
+    def _credits(self, owner, event, now: datetime) -> list:
+        credits = self.credits.setdefault(owner, ClientCredits.new(*owner))
+        try:
+            return credits.handle(event, now)
+        except RuleViolation:
+            return []
+
+
+class Publisher:
+    """Keeps publishing through a broker restart: a send that fails is sent again (at least once)."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._bootstrap = bootstrap
+        self._producer: AIOKafkaProducer | None = None
+
+    async def publish(self, topic: str, event: dict) -> None:
+        for _ in range(120):
+            try:
+                if self._producer is None:
+                    self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all", linger_ms=5)
+                    await self._producer.start()
+                await self._producer.send(topic, json.dumps(event).encode(), key=event["client_id"].encode())
+                return
+            except KafkaError:
+                await self._reset()
+                await asyncio.sleep(0.5)
+        raise RuntimeError("could not publish for a minute")
+
+    async def flush(self) -> None:
+        for _ in range(120):
+            try:
+                await self._producer.flush()
+                return
+            except KafkaError:
+                await asyncio.sleep(0.5)
+
+    async def _reset(self) -> None:
+        if self._producer is not None:
+            try:
+                await self._producer.stop()
+            except KafkaError:
+                pass
+            self._producer = None
+
+    async def close(self) -> None:
+        await self.flush()
+        await self._reset()
+
+
+def _local_servers() -> bool:
+    return (ROOT / "var" / "kafka" / "pid").exists() and (ROOT / "var" / "ferretdb" / "pid").exists()
+
+
+async def _servers(command: str) -> None:
+    process = await asyncio.create_subprocess_exec("bash", str(SERVERS_SCRIPT), command,
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+
+
+async def _publish_with_faults(publisher: Publisher, events: list[tuple[str, dict]], faults: dict[int, object]) -> None:
+    pending: list[asyncio.Task] = []
+    for i, (topic, event) in enumerate(events):
+        if i in faults:
+            pending.append(asyncio.create_task(faults[i]()))
+        await publisher.publish(topic, event)
+        if i % 200 == 199:
+            await asyncio.sleep(0.05)  # a steady stream, not one burst
+    await publisher.flush()
+    await asyncio.gather(*pending)
+
+
+async def _quiet(servers, groups: dict[str, str], timeout: float = 900) -> None:
+    """Every group of the run has committed the end of its topic, twice in a row (credits keeps publishing)."""
+    topics = set(groups.values())
+
+    async def lags() -> dict[str, int]:
+        ends = {t: await end_offsets_of(servers.kafka, t) for t in topics}
+        committed = await group_offsets(servers.kafka, groups)
+        return {g: sum(max(0, end - committed[g].get(p, 0)) for p, end in ends[t].items()) for g, t in groups.items()}
+
+    async def settled() -> bool:
+        if any((await lags()).values()):
+            return False
+        await asyncio.sleep(1.0)
+        return not any((await lags()).values())
+
+    assert await eventually(settled, timeout=timeout, interval=2.0), \
+        f"the services did not catch up after the faults; records behind: {await lags()}"
+
+
+@pytest.mark.skipif(not _local_servers(), reason="restarts the servers that deploy/local/servers.sh runs")
+async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restarts(system, servers, run_id):
+    rnd = random.Random(run_id)
+    sales, bookings = _mix(rnd, run_id)
+    assert len(sales) + len(bookings) >= 20_000
+    publisher = Publisher(servers.kafka)
+
+    def kill_and_restart(name: str):
+        async def fault() -> None:
+            system[name].kill_hard()
+            await asyncio.to_thread(system[name].start)
+        return fault
+
+    sales_faults = {rnd.randrange(len(sales) // 4, len(sales) // 2): kill_and_restart("credits"),
+                    rnd.randrange(len(sales) // 2, len(sales)): lambda: _servers("kill-ferretdb")}
+    booking_faults = {rnd.randrange(0, len(bookings) // 4): kill_and_restart("bookings"),
+                      rnd.randrange(len(bookings) // 4, len(bookings) // 2): lambda: _servers("restart-kafka"),
+                      rnd.randrange(len(bookings) // 2, 3 * len(bookings) // 4): kill_and_restart("reports"),
+                      rnd.randrange(3 * len(bookings) // 4, len(bookings)): kill_and_restart("notifier")}
+    try:
+        await _publish_with_faults(publisher, sales, sales_faults)
+        await _quiet(servers, {g: t for g, t in consumer_groups(f"e2e{run_id}.", "credits").items() if t == SALES.name})
+        await _publish_with_faults(publisher, bookings, booking_faults)
+    finally:
+        await publisher.close()
+    groups = consumer_groups(f"e2e{run_id}.")
+    await _quiet(servers, groups)
+
+    now = datetime.now(UTC)
+    oracle = Oracle()
+    for topic, event in sales + bookings:
+        oracle.apply(topic, event, now)
+    locations = sorted({owner[0] for owner in oracle.credits})
+
+    async with httpx.AsyncClient(headers=auth(), timeout=60) as http:
+        await _reports_equal_the_oracle(http, system, oracle, locations, now)
+        await _bookings_equal_the_oracle(http, system, oracle, rnd)
+        await _histories_add_up(http, system, oracle, rnd)
+        await _audience_equals_the_oracle(http, system, oracle, locations)
+
+
+async def _reports_equal_the_oracle(http, system, oracle: Oracle, locations: list[str], now: datetime) -> None:
+    expected_balances = {owner: c.balance()["balance_minor"] for owner, c in oracle.credits.items()
+                         if c.balance()["currency"] is not None}
+    rows = await _all_rows(http, f"{system['reports'].url}/v1/reports/account-balances", locations)
+    assert {(r["location_id"], r["client_id"]): r["balance_minor"] for r in rows} == expected_balances
+
+    expected_packages = {(*owner, p["package_id"]): (p["total"], p["available"], p["booked"], p["used"])
+                         for owner, c in oracle.credits.items() for p in c.package_views(now)}
+    seen = {}
+    for location, client in oracle.credits:
+        body = (await http.get(f"{system['reports'].url}/v1/locations/{location}/clients/{client}/credits")).json()
+        for p in body["packages"]:
+            seen[(location, client, p["package_id"])] = (p["total"], p["available"], p["booked"], p["used"])
+            assert p["total"] == p["available"] + p["booked"] + p["used"], p
+            assert min(p["available"], p["booked"], p["used"]) >= 0, p
+    assert seen == expected_packages
+
+
+async def _bookings_equal_the_oracle(http, system, oracle: Oracle, rnd: random.Random) -> None:
+    owners = rnd.sample(sorted(oracle.bookings), 60)
+    for location, client in owners:
+        aggregate = oracle.bookings[(location, client)]
+        for n in range(6):
+            booking = f"b-{client.rsplit('-c', 1)[1]}-{n}"
+            expected = aggregate.view(booking)
+            response = await http.get(f"{system['bookings'].url}/v1/locations/{location}/bookings/{booking}")
+            assert response.status_code == 200, response.text
+            assert response.json()["status"] == expected["status"], (location, client, booking)
+
+
+async def _histories_add_up(http, system, oracle: Oracle, rnd: random.Random) -> None:
+    for location, client in rnd.sample(sorted(oracle.credits), 60):
+        entries = (await http.get(f"{system['reports'].url}/v1/locations/{location}/clients/{client}/account/history",
+                                  params={"limit": 500})).json()["items"]
+        balance = oracle.credits[(location, client)].balance()["balance_minor"]
+        assert sum(e["amount_minor"] for e in entries) == balance
+        assert entries[0]["balance_after_minor"] == balance
+
+
+async def _audience_equals_the_oracle(http, system, oracle: Oracle, locations: list[str]) -> None:
+    expected = {owner for owner, c in oracle.credits.items() if (c.balance()["balance_minor"] or 0) < 0}
+
+    async def members() -> set:
+        body = (await http.get(f"{system['notifier'].url}/v1/audiences/owing-balance/members")).json()
+        return {(m["location_id"], m["client_id"]) for m in body["items"] if m["location_id"] in locations}
+
+    assert await eventually(lambda: _equal(members, expected), timeout=60), \
+        f"owing-balance differs: {len(await members())} members, {len(expected)} expected"
+
+
+async def _equal(probe, expected) -> bool:
+    return await probe() == expected
+
+
+async def _all_rows(http, url: str, locations: list[str]) -> list[dict]:
+    rows, cursor = [], None
+    while True:
+        params = [("location", loc) for loc in locations] + [("limit", "500")] + ([("cursor", cursor)] if cursor else [])
+        body = (await http.get(url, params=params)).json()
+        rows += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return rows
