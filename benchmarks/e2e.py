@@ -432,6 +432,10 @@ async def main(clients: int, locations: int, events: int, rate: float = 500.0, s
             people = sorted({(e["location_id"], e["client_id"]) for _, e in mix})
             offered = await freshness(run, processes["reports"][1], people, rate, seconds, sample_every, pollers)
             stage |= summarise(offered, rate)
+            print(f"freshness at {stage['achieved_rate_per_s']} events/s: p50 {stage['freshness_p50_ms']} ms, "
+                  f"p99 {stage['freshness_p99_ms']} ms, max {stage['freshness_max_ms']} ms over "
+                  f"{stage['freshness_samples']} samples ({stage['freshness_not_visible_in_120s']} never visible)",
+                  flush=True)
             stage |= {f"{name}_peak_rss_mb": round(harness.peak_rss_mb(p.pid), 1) for name, (p, _) in processes.items()}
         finally:
             stop(processes)
