@@ -36,6 +36,8 @@ from tests.support.kafka import end_offsets_of, eventually, group_offsets
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
+# In its own folder so that it runs after tests/e2e: the rebuild tests there replay the run's
+# topics from its start, and this run's 20,000 events would make that replay take minutes.
 SERVERS_SCRIPT = ROOT / "deploy" / "local" / "servers.sh"
 CLIENTS_PER_LOCATION, LOCATIONS = 120, 10  # about 20,000 events in all
 SALES_EVENTS, BOOKING_EVENTS = TypeAdapter(SalesEvent), TypeAdapter(BookingEvent)
