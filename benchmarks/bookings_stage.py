@@ -28,7 +28,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from benchmarks import harness
 from benchmarks.credits_throughput import raw_baseline
@@ -44,41 +44,22 @@ BOOKINGS_PORT, CREDITS_PORT = harness.free_port(), harness.free_port()
 SECRET = "bench-secret-bench-secret-bench-secret"
 
 
-class Answers:
+class Answers(harness.TopicFollower):
     """Follows `studio.credits.v1` from given offsets and notes when each booking was answered."""
 
     def __init__(self, start: dict[TopicPartition, int]) -> None:
-        self.start = start
+        super().__init__(start)
         self.seen: dict[tuple[str, str], tuple[str, float]] = {}  # (location, booking) -> (type, when)
         self.waiting: dict[tuple[str, str], asyncio.Future] = {}
-        self._task: asyncio.Task | None = None
 
-    async def __aenter__(self) -> "Answers":
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=harness.KAFKA, enable_auto_commit=False)
-        await self._consumer.start()
-        self._consumer.assign(list(self.start))
-        for tp, offset in self.start.items():
-            self._consumer.seek(tp, offset)
-        self._task = asyncio.create_task(self._follow())
-        return self
-
-    async def __aexit__(self, *_) -> None:
-        self._task.cancel()
-        await self._consumer.stop()
-
-    async def _follow(self) -> None:
-        while True:
-            batch = await self._consumer.getmany(timeout_ms=100, max_records=1000)
-            now = time.perf_counter()
-            for records in batch.values():
-                for record in records:
-                    event = json.loads(record.value)
-                    if event.get("type") in ANSWERS:
-                        key = (event["location_id"], event["booking_id"])
-                        self.seen.setdefault(key, (event["type"], now))
-                        waiter = self.waiting.pop(key, None)
-                        if waiter is not None and not waiter.done():
-                            waiter.set_result(event["type"])
+    def take(self, record, now: float) -> None:
+        event = json.loads(record.value)
+        if event.get("type") in ANSWERS:
+            key = (event["location_id"], event["booking_id"])
+            self.seen.setdefault(key, (event["type"], now))
+            waiter = self.waiting.pop(key, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(event["type"])
 
     def answered(self, location: str, booking: str) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
@@ -215,21 +196,12 @@ async def main(clients: int, locations: int, events: int, rate: float, seconds: 
         stage |= {f"{name}_peak_rss_mb": round(harness.peak_rss_mb(p.pid), 1) for name, p in processes.items()}
     finally:
         _stop(processes)
-        await _drop_databases(run)
+        await harness.drop_databases(run, ("bookings", "credits"))
     result = {"clients": clients, "locations": locations, **stage,
               "targets": {"ratio": "reported against the raw baseline", "post_to_booked_p99_ms": "< 1000"}}
     print(json.dumps(result, indent=2))
     print(f"wrote {harness.save('bookings_stage', result)}")
     return result
-
-
-async def _drop_databases(run: str) -> None:
-    from pymongo import AsyncMongoClient
-
-    mongo = AsyncMongoClient(harness.MONGODB)
-    for name in ("bookings", "credits"):
-        await mongo.drop_database(f"bench{run}_{name}")
-    await mongo.close()
 
 
 if __name__ == "__main__":

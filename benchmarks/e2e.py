@@ -48,8 +48,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from pymongo import AsyncMongoClient
+from aiokafka import AIOKafkaProducer, TopicPartition
 
 from benchmarks import harness
 from benchmarks.credits_throughput import raw_baseline
@@ -123,11 +122,6 @@ def stop(processes: dict) -> None:
             process.wait()
 
 
-async def drop_databases(run: str) -> None:
-    mongo = AsyncMongoClient(harness.MONGODB)
-    for name in SUBSCRIPTIONS:
-        await mongo.drop_database(f"bench{run}_{name}")
-    await mongo.close()
 
 
 # --- phase 1: sustained ---------------------------------------------------------------------
@@ -204,34 +198,20 @@ def readers(run: str, service: str) -> dict[str, list[str]]:
 
 # --- phase 2: freshness at a fixed rate -----------------------------------------------------
 
-class Entries:
+class Entries(harness.TopicFollower):
     """Follows `studio.credits.v1` and notes, per (location, client), the newest ledger entry's `at`."""
 
+    poll_ms, max_records = 50, 2000
+
     def __init__(self, start: dict[TopicPartition, int]) -> None:
-        self.start = start
+        super().__init__(start)
         self.newest: dict[tuple[str, str], datetime] = {}
         self.waiting: dict[tuple[str, str], list[tuple[datetime, asyncio.Future]]] = {}
 
-    async def __aenter__(self) -> "Entries":
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=harness.KAFKA, enable_auto_commit=False)
-        await self._consumer.start()
-        self._consumer.assign(list(self.start))
-        for tp, offset in self.start.items():
-            self._consumer.seek(tp, offset)
-        self._task = asyncio.create_task(self._follow())
-        return self
-
-    async def __aexit__(self, *_) -> None:
-        self._task.cancel()
-        await self._consumer.stop()
-
-    async def _follow(self) -> None:
-        while True:
-            batch = await self._consumer.getmany(timeout_ms=50, max_records=2000)
-            for record in (r for records in batch.values() for r in records):
-                if b"account.entry_recorded" in record.value:
-                    event = json.loads(record.value)
-                    self._seen((event["location_id"], event["client_id"]), _instant(event["at"]))
+    def take(self, record, now: float) -> None:
+        if b"account.entry_recorded" in record.value:
+            event = json.loads(record.value)
+            self._seen((event["location_id"], event["client_id"]), _instant(event["at"]))
 
     def _seen(self, key: tuple[str, str], at: datetime) -> None:
         self.newest[key] = max(at, self.newest.get(key, at))
@@ -440,7 +420,7 @@ async def main(clients: int, locations: int, events: int, rate: float = 500.0, s
         finally:
             stop(processes)
     finally:
-        await drop_databases(run)
+        await harness.drop_databases(run, SUBSCRIPTIONS)
     raw_seconds = await raw_baseline(start, end, f"bench{run}_raw")
     result = {"clients": clients, "locations": locations, **stage,
               "raw_events_per_s": round(stage["events"] / raw_seconds),

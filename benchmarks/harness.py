@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from pymongo import AsyncMongoClient
 
 from shared.contract.topics import every_topic_name
 from shared.wiring.kafka import create_topics
@@ -125,3 +126,45 @@ def save(name: str, result: dict) -> Path:
 
 async def prepare_topics() -> None:
     await create_topics(KAFKA)
+
+
+class TopicFollower:
+    """Reads topics from given offsets in the background while a benchmark runs; a subclass
+    takes each record with the moment its batch arrived (`time.perf_counter()`)."""
+
+    poll_ms, max_records = 100, 1000
+
+    def __init__(self, start: dict[TopicPartition, int]) -> None:
+        self.start = start
+
+    async def __aenter__(self):
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
+        await self._consumer.start()
+        self._consumer.assign(list(self.start))
+        for tp, offset in self.start.items():
+            self._consumer.seek(tp, offset)
+        self._task = asyncio.create_task(self._follow())
+        return self
+
+    async def __aexit__(self, *_) -> None:
+        self._task.cancel()
+        await self._consumer.stop()
+
+    async def _follow(self) -> None:
+        while True:
+            batch = await self._consumer.getmany(timeout_ms=self.poll_ms, max_records=self.max_records)
+            now = time.perf_counter()
+            for records in batch.values():
+                for record in records:
+                    self.take(record, now)
+
+    def take(self, record, now: float) -> None:
+        raise NotImplementedError
+
+
+async def drop_databases(run: str, services) -> None:
+    """Drop the databases a benchmark run's services made (`bench<run>_<service>`)."""
+    mongo = AsyncMongoClient(MONGODB)
+    for name in services:
+        await mongo.drop_database(f"bench{run}_{name}")
+    await mongo.close()

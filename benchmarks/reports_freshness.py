@@ -29,8 +29,7 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from pymongo import AsyncMongoClient
+from aiokafka import AIOKafkaProducer, TopicPartition
 
 from benchmarks import harness
 from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
@@ -43,37 +42,22 @@ POLL_SECONDS = 0.025
 VISIBLE_TIMEOUT = 120.0
 
 
-class Entries:
+class Entries(harness.TopicFollower):
     """Follows `studio.credits.v1` from given offsets: when each sampled note became a ledger entry."""
 
     def __init__(self, start: dict[TopicPartition, int]) -> None:
-        self.start, self.waiting = start, {}
+        super().__init__(start)
+        self.waiting = {}
 
     def expect(self, note: str) -> asyncio.Future:
         self.waiting[note] = asyncio.get_running_loop().create_future()
         return self.waiting[note]
 
-    async def __aenter__(self) -> "Entries":
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=harness.KAFKA, enable_auto_commit=False)
-        await self._consumer.start()
-        self._consumer.assign(list(self.start))
-        for tp, offset in self.start.items():
-            self._consumer.seek(tp, offset)
-        self._task = asyncio.create_task(self._follow())
-        return self
-
-    async def __aexit__(self, *_) -> None:
-        self._task.cancel()
-        await self._consumer.stop()
-
-    async def _follow(self) -> None:
-        while True:
-            batch = await self._consumer.getmany(timeout_ms=100, max_records=1000)
-            for record in (r for records in batch.values() for r in records):
-                event = json.loads(record.value)
-                waiting = self.waiting.get(event.get("note") or "")
-                if event.get("type") == "account.entry_recorded" and waiting and not waiting.done():
-                    waiting.set_result(time.perf_counter())
+    def take(self, record, now: float) -> None:
+        event = json.loads(record.value)
+        waiting = self.waiting.get(event.get("note") or "")
+        if event.get("type") == "account.entry_recorded" and waiting and not waiting.done():
+            waiting.set_result(now)
 
 
 def sale(location: str, client: str, note: str) -> dict:
@@ -196,19 +180,12 @@ async def main(clients: int, locations: int, rate: float, seconds: float, sample
         for process in processes.values():
             process.terminate()
             process.wait(30)
-        await drop_databases(run)
+        await harness.drop_databases(run, ("credits", "reports"))
     result = {"clients": clients, "locations": locations, "rate_per_s": rate, "seconds": seconds,
               "sample_every": sample_every, **result, "targets": {"publish_to_visible_p99_ms": "< 1000"}}
     print(json.dumps(result, indent=2))
     print(f"wrote {harness.save('reports_freshness', result)}")
     return result
-
-
-async def drop_databases(run: str) -> None:
-    mongo = AsyncMongoClient(harness.MONGODB)
-    for name in ("credits", "reports"):
-        await mongo.drop_database(f"bench{run}_{name}")
-    await mongo.close()
 
 
 if __name__ == "__main__":
