@@ -5,7 +5,8 @@ from services.reports.handlers import account_routes, report_routes, routes, sta
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
-from shared.wiring.kafka import inbound_router
+from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.kafka import inbound_router, raw_sender
 from shared.wiring.service import Service, Wiring
 
 
@@ -14,7 +15,8 @@ def assemble(wiring: Wiring) -> Service:
     store = ReportsStore(wiring.db, live)
     clients = inbound_router(wiring.broker, gatekeeper=True)
     credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
-    subscribers.register(clients, credits, Projector(store), live.writable, wiring.settings.consumer_group)
+    subscribers.register(clients, credits, Projector(store), live.writable, DeadLetters(raw_sender(wiring.broker)),
+                         wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, report_routes.router, account_routes.router, staff_routes.router],

@@ -46,10 +46,10 @@ class Tally:
     skipped: int = 0
     bar: tqdm | None = field(default=None, repr=False)
 
-    def count(self, applied: bool) -> None:
-        self.applied, self.skipped = self.applied + applied, self.skipped + (not applied)
+    def count(self, applied: int, skipped: int) -> None:
+        self.applied, self.skipped = self.applied + applied, self.skipped + skipped
         if self.bar is not None:
-            self.bar.update(1)
+            self.bar.update(applied + skipped)
 
 
 @dataclass
@@ -62,8 +62,9 @@ class Outcome:
 
 
 def applier(projector: Projector, tally: Tally):
-    async def apply(record: ConsumerRecord) -> None:
-        tally.count(await projector.record(record.topic, record.value))
+    async def apply(records: list[ConsumerRecord]) -> None:
+        applied = await projector.records(records)
+        tally.count(applied, len(records) - applied)
 
     return apply
 

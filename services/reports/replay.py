@@ -1,7 +1,6 @@
 """Reading topics between two positions with plain aiokafka: manual assignment, no consumer group,
-nothing committed; records of different partitions are applied concurrently, each partition in order."""
+nothing committed; each fetched batch (several partitions, each in order) is applied at once."""
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -9,7 +8,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from services.reports.domain.positions import Positions, behind
 from shared.contract.topics import Topic
 
-Apply = Callable[[ConsumerRecord], Awaitable[None]]
+Apply = Callable[[list[ConsumerRecord]], Awaitable[None]]
 BATCH = 500
 
 
@@ -42,8 +41,10 @@ class TopicReader:
             self.consumer.seek(TopicPartition(*key), offset)
         while todo:
             batch = await self.consumer.getmany(timeout_ms=1000, max_records=BATCH)
-            await asyncio.gather(*(_apply_before(records, end[(tp.topic, tp.partition)], apply)
-                                   for tp, records in batch.items()))
+            wanted = [record for tp, records in batch.items() for record in records
+                      if record.offset < end[(tp.topic, tp.partition)]]
+            if wanted:
+                await apply(wanted)
             await self._drop_finished(todo, end)
 
     async def _drop_finished(self, todo: Positions, end: Positions) -> None:
@@ -51,12 +52,6 @@ class TopicReader:
             if await self.consumer.position(TopicPartition(*key)) >= end[key]:
                 del todo[key]
                 self.consumer.pause(TopicPartition(*key))
-
-
-async def _apply_before(records: list[ConsumerRecord], end: int, apply: Apply) -> None:
-    for record in records:
-        if record.offset < end:
-            await apply(record)
 
 
 def _positions(offsets: dict[TopicPartition, int]) -> Positions:

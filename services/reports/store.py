@@ -1,16 +1,18 @@
 """The reports' read models in MongoDB: one document per row a report shows."""
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from cachetools import LRUCache
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.reports.domain.accounts import account_fields, entry_document
+from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Owner, Row, row_key
 from services.reports.domain.generations import FIRST, collection_name
 from services.reports.domain.profiles import with_full_name
-from shared.contract.credits import AccountEntryRecorded
-from shared.wiring.locks import KeyedLocks
 from shared.wiring.mongo import is_duplicate_key
 from shared.wiring.projection import upsert_if_newer
 
@@ -18,9 +20,9 @@ PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_
                 "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 DERIVED = ("full_name", "search", "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 
-
-def row_key(*parts: str) -> str:
-    return "|".join(parts)
+PROFILES_CACHED = 100_000
+ROWS_CACHED = 200_000  # per collection
+CONCURRENT_WRITES = 8
 
 
 class Generational:
@@ -62,10 +64,14 @@ class Generational:
 
 
 class ReportsStore(Generational):
+    """Applies folded batches (see domain.folding) to the live generation's collections."""
+
     def __init__(self, db: AsyncDatabase, generation: Callable[[], int] = lambda: FIRST) -> None:
         super().__init__(db, generation)
-        self.locks = KeyedLocks()  # one writer per (location, client): rows share profile fields
-        self.as_of_written: dict[int, datetime] = {}
+        # One batch at a time: rows carry copies of the profile, so a profile change and a row
+        # write of the same client must not interleave (FerretDB v1 has no atomic compare-and-set).
+        self.writing = asyncio.Lock()
+        self.caches: dict[int, WriteCache] = {}
 
     async def ensure_indexes(self) -> None:
         for rows in (self.packages, self.periods, self.memberships):
@@ -75,57 +81,77 @@ class ReportsStore(Generational):
         await self.entries.create_index([("location_id", 1), ("client_id", 1), ("sequence", 1)], unique=True)
         await self.entries.create_index([("at", 1)])
 
-    async def apply_profile(self, location_id: str, client_id: str, changes: dict) -> None:
-        async with self.locks.hold(row_key(location_id, client_id)):
-            await self._apply_profile(location_id, client_id, changes)
+    async def apply(self, folded: Fold) -> None:
+        """Store a folded batch: profiles first (rows copy them), then rows and entries, then `as_of`.
 
-    async def _apply_profile(self, location_id: str, client_id: str, changes: dict) -> None:
-        key = row_key(location_id, client_id)
-        await self.clients.update_one(
+        A crash anywhere leaves rows at a version the redelivered batch moves forward or leaves
+        alone, and entries that are inserted again are already there: applying twice is applying once.
+        """
+        async with self.writing:
+            generation = self.generation()  # one generation for the whole batch, even across a switch
+            view, cache = Generational(self.db, lambda: generation), self._cache(generation)
+            await _gather(self._apply_profile(view, cache, owner, changes)
+                          for owner, changes in folded.profiles.items())
+            copies = await self._profile_copies(view, cache, folded.owners_with_profile_copies())
+            for base in VERSIONED:
+                await _gather(self._write_row(view.rows(base), cache.versions[base], key, row,
+                                              copies.get(row.owner, {}) if base in PROFILED else {})
+                              for key, row in folded.rows[base].items())
+            await _gather(_insert_entry(view.entries, key, document) for key, document in folded.entries.items())
+            if folded.as_of is not None:
+                await self._advance_as_of(view, cache, folded.as_of)
+
+    def _cache(self, generation: int) -> "WriteCache":
+        if generation not in self.caches:
+            self.caches = {generation: WriteCache()}  # another generation's knowledge is of no use
+        return self.caches[generation]
+
+    async def _profile(self, view: Generational, cache: "WriteCache", owner: Owner) -> dict:
+        key = row_key(*owner)
+        if key not in cache.profiles:
+            doc = await view.clients.find_one({"_id": key}) or {}
+            cache.profiles[key] = {f: v for f, v in doc.items() if f != "_id"}
+        return cache.profiles[key]
+
+    async def _apply_profile(self, view: Generational, cache: "WriteCache", owner: Owner, changes: dict) -> None:
+        key = row_key(*owner)
+        profile = with_full_name({**await self._profile(view, cache, owner), **changes})
+        derived = {f: profile[f] for f in DERIVED}
+        await view.clients.update_one(
             {"_id": key},
-            {"$set": changes, "$setOnInsert": {"location_id": location_id, "client_id": client_id}},
+            {"$set": {**changes, **derived}, "$setOnInsert": {"location_id": owner[0], "client_id": owner[1]}},
             upsert=True,
         )
-        profile = with_full_name(await self.clients.find_one({"_id": key}) or {})
+        cache.profiles[key] = {**profile, "location_id": owner[0], "client_id": owner[1]}
+        # The profile may arrive after the client's rows (another topic): copy it onto them.
         copy = {f: profile.get(f) for f in PROFILE_COPY}
-        await self.clients.update_one({"_id": key}, {"$set": {f: copy[f] for f in DERIVED}})
-        await self.packages.update_many({"location_id": location_id, "client_id": client_id}, {"$set": copy})
-        await self.accounts.update_one({"_id": key}, {"$set": copy})
+        await view.packages.update_many({"location_id": owner[0], "client_id": owner[1]}, {"$set": copy})
+        await view.accounts.update_one({"_id": key}, {"$set": copy})
 
-    async def profile_copy(self, location_id: str, client_id: str) -> dict:
-        doc = await self.clients.find_one({"_id": row_key(location_id, client_id)})
-        return {f: (doc or {}).get(f) for f in PROFILE_COPY}
+    async def _profile_copies(self, view: Generational, cache: "WriteCache", owners: set[Owner]) -> dict[Owner, dict]:
+        profiles = dict(zip(owners, await _gather(self._profile(view, cache, owner) for owner in owners), strict=True))
+        return {owner: {f: profile.get(f) for f in PROFILE_COPY} for owner, profile in profiles.items()}
 
-    async def apply_package(self, version: int, row: dict) -> None:
-        # The profile may arrive after the package (another topic): a later profile change
-        # copies itself onto existing rows, and this copy covers rows created after it.
-        async with self.locks.hold(row_key(row["location_id"], row["client_id"])):
-            profile = await self.profile_copy(row["location_id"], row["client_id"])
-            key = row_key(row["location_id"], row["client_id"], row["package_id"])
-            await upsert_if_newer(self.packages, key, version, {**row, **profile})
+    @staticmethod
+    async def _write_row(rows: AsyncCollection, versions: LRUCache, key: str, row: Row, copy: dict) -> None:
+        """Store the row unless the stored one is as new. `versions` holds, per key, a version the
+        stored row has at least (only ever learnt from a write that succeeded), so most writes are
+        one conditional update, and a redelivered batch costs nothing."""
+        known = versions.get(key)
+        if known is not None and known >= row.version:
+            return
+        fields = {**row.fields, **copy}
+        if known is None or not await _update_if_newer(rows, key, row.version, fields):
+            await upsert_if_newer(rows, key, row.version, fields)  # the row may not exist yet
+        versions[key] = max(known or 0, row.version)
 
-    async def apply_period(self, version: int, row: dict) -> None:
-        key = row_key(row["location_id"], row["client_id"], row["membership_id"], row["period_key"])
-        await upsert_if_newer(self.periods, key, version, row)
-
-    async def apply_membership(self, version: int, row: dict) -> None:
-        key = row_key(row["location_id"], row["client_id"], row["membership_id"])
-        await upsert_if_newer(self.memberships, key, version, row)
-
-    async def apply_entry(self, event: AccountEntryRecorded) -> None:
-        """Record the ledger entry, and move the account row to it if it is the newest seen."""
-        key = row_key(event.location_id, event.client_id)
-        async with self.locks.hold(key):
-            await self._insert_entry(row_key(key, str(event.sequence)), entry_document(event))
-            profile = await self.profile_copy(event.location_id, event.client_id)
-            await upsert_if_newer(self.accounts, key, event.sequence, {**account_fields(event), **profile})
-
-    async def _insert_entry(self, key: str, document: dict) -> None:
-        try:
-            await self.entries.insert_one({"_id": key, **document})
-        except Exception as error:
-            if not is_duplicate_key(error):  # a redelivery: entries never change
-                raise
+    async def _advance_as_of(self, view: Generational, cache: "WriteCache", occurred_at: datetime) -> None:
+        """`$max` is read and written back by FerretDB v1, so racing writers could lower it; the
+        store's one writer skips what it already stored."""
+        if cache.as_of is not None and occurred_at <= cache.as_of:
+            return
+        await view.meta.update_one({"_id": "as_of"}, {"$max": {"at": occurred_at}}, upsert=True)
+        cache.as_of = occurred_at
 
     async def client_packages(self, location_id: str, client_id: str) -> list[dict]:
         query = {"location_id": location_id, "client_id": client_id}
@@ -139,17 +165,44 @@ class ReportsStore(Generational):
         query = {"location_id": location_id, "client_id": client_id}
         return await self.memberships.find(query).to_list()
 
-    async def advance_as_of(self, occurred_at: datetime) -> None:
-        """`$max` is read and written back by FerretDB v1, so racing writers could lower it: one
-        writer in the process, which skips what it has already stored in this generation."""
-        generation = self.generation()
-        stored = self.as_of_written.get(generation)
-        if stored is not None and occurred_at <= stored:
-            return
-        async with self.locks.hold("as_of"):
-            await self.meta.update_one({"_id": "as_of"}, {"$max": {"at": occurred_at}}, upsert=True)
-            self.as_of_written[generation] = max(occurred_at, self.as_of_written.get(generation, occurred_at))
-
     async def as_of(self) -> datetime | None:
         doc = await self.meta.find_one({"_id": "as_of"})
         return doc["at"] if doc else None
+
+
+@dataclass
+class WriteCache:
+    """What the writer knows of one generation: an accelerator only; the database stays the truth.
+
+    Bounded (least recently used) so memory stays flat in the number of rows; a key it has
+    forgotten costs one read or one extra write, never a wrong row."""
+
+    profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES_CACHED))
+    versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
+    as_of: datetime | None = None
+
+
+async def _update_if_newer(rows: AsyncCollection, key: str, version: int, fields: dict) -> bool:
+    """True if the row was there (updated, or already newer); False if it is missing."""
+    result = await rows.update_one({"_id": key, "version": {"$lt": version}}, {"$set": {**fields, "version": version}})
+    return bool(result.matched_count) or await rows.count_documents({"_id": key}, limit=1) > 0
+
+
+async def _insert_entry(entries: AsyncCollection, key: str, document: dict) -> None:
+    try:
+        await entries.insert_one({"_id": key, **document})
+    except Exception as error:
+        if not is_duplicate_key(error):  # a redelivery: entries never change
+            raise
+
+
+async def _gather(calls: Iterable[Awaitable]) -> list:
+    """Run the writes of a batch side by side, at most CONCURRENT_WRITES at once (FerretDB v1
+    stalls when a burst exhausts its PostgreSQL pool)."""
+    limit = asyncio.Semaphore(CONCURRENT_WRITES)
+
+    async def limited(call: Awaitable):
+        async with limit:
+            return await call
+
+    return await asyncio.gather(*(limited(call) for call in calls))

@@ -1,42 +1,46 @@
-"""Kafka subscribers of the reports service: thin edges that decode and call the projector.
+"""Kafka subscribers of the reports service: a batch at a time, folded into one write per row.
 
-Each handles one record at a time, with one consumer per partition of its topic in the group
-(FastStream's `max_workers`, manual commits per partition): a client's records share a partition
-(key = `client_id`), so they stay in order, while different partitions are applied side by side.
-A record costs a few FerretDB round trips, each a scan on the PostgreSQL backend, so one consumer
-for all six partitions was the reports' freshness limit. Rows of one (location, client) are still
-written by one writer at a time (the store's keyed lock).
+Records arrive in batches (up to 500) and the projector folds each batch into the writes it comes
+to (services.reports.domain.folding): a row changed ten times in a batch is written once, the
+profile copies are read from memory, and `as_of` moves once. The reports service is the gatekeeper
+of `studio.clients.v1` (a record that fails validation is dead-lettered with its reason, the rest
+of the batch applies); `studio.credits.v1` belongs to the credits service, so a record it could
+not decode is skipped here. Offsets are committed only after the batch is stored.
 """
 
 from collections.abc import Awaitable, Callable
 
 from faststream.kafka import KafkaMessage, KafkaRouter
+from pydantic import TypeAdapter
 
 from services.reports.projector import Projector
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.topics import CLIENTS, CREDITS
-from shared.wiring.kafka import consumer_options
-
+from shared.wiring.batches import judge_batch
+from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
 SUBSCRIPTIONS = {"clients": CLIENTS.name, "credits": CREDITS.name}
 
+CLIENT_EVENTS = TypeAdapter(ClientEvent)
+CREDITS_EVENTS = TypeAdapter(CreditsEvent)
+
 
 def register(clients_router: KafkaRouter, credits_router: KafkaRouter, projector: Projector,
-             writable: Callable[[], Awaitable[None]], group: str) -> None:
+             writable: Callable[[], Awaitable[None]], dead_letters: DeadLetters, group: str) -> None:
     """`writable()` returns once live writes may go on (a rebuild holds them while it switches)."""
 
-    @clients_router.subscriber(CLIENTS.name, **consumer_options(f"{group}.clients"), max_workers=CLIENTS.partitions,
+    @clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS),
                                title="reports/clients")
-    async def on_client(event: ClientEvent, msg: KafkaMessage) -> None:
+    async def on_clients(events: list[ClientEvent | None], msg: KafkaMessage) -> None:
         await writable()
-        await projector.client_event(event)
-        await msg.ack()
+        await judge_batch(CLIENT_EVENTS, events, msg, projector.apply, dead_letters)
 
-    @credits_router.subscriber(CREDITS.name, **consumer_options(f"{group}.credits"), max_workers=CREDITS.partitions,
+    @credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
                                title="reports/credits")
-    async def on_credits(event: CreditsEvent, msg: KafkaMessage) -> None:
+    async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
         await writable()
-        await projector.credits_event(event)
+        await projector.apply(event for event in events if event is not None)
         await msg.ack()

@@ -1,0 +1,74 @@
+"""A batch of events folded into the writes it comes to: one per read-model row.
+
+Records are consumed in batches so that a batch costs one write per row it changes, not several
+round trips per event. Folding is pure: a row keeps the newest version the batch holds (versions
+and ledger sequences are the credits service's, so the order events arrive in does not matter);
+profile changes of a client are merged in the order they came (one partition keeps them in order).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.reports.domain.accounts import account_fields, entry_document
+from services.reports.domain.credits import membership_row, package_row, period_row
+from services.reports.domain.profiles import profile_changes
+from shared.contract.clients import ClientRegistered, ClientUpdated
+from shared.contract.credits import AccountEntryRecorded, MembershipChanged, MembershipPeriodChanged, PackageChanged
+
+Owner = tuple[str, str]  # location_id, client_id
+
+# read-model collections whose rows are kept at the newest version
+VERSIONED = ("packages", "membership_periods", "memberships", "accounts")
+# rows that carry a copy of the client's profile (name, email, phone, join date) to filter and sort on
+PROFILED = ("packages", "accounts")
+
+
+def row_key(*parts: str) -> str:
+    return "|".join(parts)
+
+
+@dataclass(frozen=True)
+class Row:
+    owner: Owner
+    version: int
+    fields: dict
+
+
+@dataclass
+class Fold:
+    profiles: dict[Owner, dict] = field(default_factory=dict)  # merged changes per client
+    rows: dict[str, dict[str, Row]] = field(default_factory=lambda: {base: {} for base in VERSIONED})
+    entries: dict[str, dict] = field(default_factory=dict)  # ledger entries, immutable
+    as_of: datetime | None = None  # the newest `occurred_at` in the batch
+    events: int = 0
+
+    def keep(self, base: str, key: str, row: Row) -> None:
+        held = self.rows[base].get(key)
+        if held is None or row.version > held.version:
+            self.rows[base][key] = row
+
+    def owners_with_profile_copies(self) -> set[Owner]:
+        return {row.owner for base in PROFILED for row in self.rows[base].values()}
+
+
+def fold(events: Iterable) -> Fold:
+    folded = Fold()
+    for event in events:
+        folded.events += 1
+        folded.as_of = event.occurred_at if folded.as_of is None else max(folded.as_of, event.occurred_at)
+        owner = (event.location_id, event.client_id)
+        if isinstance(event, ClientRegistered | ClientUpdated):
+            folded.profiles.setdefault(owner, {}).update(profile_changes(event))
+        elif isinstance(event, PackageChanged):
+            folded.keep("packages", row_key(*owner, event.package_id), Row(owner, event.version, package_row(event)))
+        elif isinstance(event, MembershipPeriodChanged):
+            key = row_key(*owner, event.membership_id, event.period_key.isoformat())
+            folded.keep("membership_periods", key, Row(owner, event.version, period_row(event)))
+        elif isinstance(event, MembershipChanged):
+            folded.keep("memberships", row_key(*owner, event.membership_id),
+                        Row(owner, event.version, membership_row(event)))
+        elif isinstance(event, AccountEntryRecorded):
+            folded.entries[row_key(*owner, str(event.sequence))] = entry_document(event)
+            folded.keep("accounts", row_key(*owner), Row(owner, event.sequence, account_fields(event)))
+    return folded
