@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from services.notifier.domain.upkeep import expiry_dates
-from shared.wiring.mongo import is_duplicate_key
+from shared.wiring.mongo import is_duplicate_key, only_duplicate_keys
 
 BSON = CodecOptions(tz_aware=True)
 
@@ -72,9 +72,9 @@ class MemberBook:
         try:
             await self._log.insert_many(versions, ordered=False)
         except BulkWriteError as error:
-            failures = error.details.get("writeErrors", [])
-            if any(f.get("code") != 11000 for f in failures):
+            if not only_duplicate_keys(error):
                 raise
+            failures = error.details["writeErrors"]
             lost = {versions[f["index"]]["key"] for f in failures}
         for version in versions:
             if version["key"] not in lost:
@@ -150,9 +150,9 @@ class NotifierStore:
         try:
             await getattr(self, collection).insert_many(docs, ordered=False)
         except BulkWriteError as error:
-            failures = error.details.get("writeErrors", [])
-            if any(f.get("code") != 11000 for f in failures):
+            if not only_duplicate_keys(error):
                 raise
+            failures = error.details["writeErrors"]
             taken = {docs[f["index"]]["_id"] for f in failures}
         return {doc["_id"] for doc in docs} - taken
 

@@ -2,7 +2,13 @@
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError
+from pymongo.errors import (
+    AutoReconnect,
+    BulkWriteError,
+    ConnectionFailure,
+    NetworkTimeout,
+    ServerSelectionTimeoutError,
+)
 
 TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError)
 
@@ -31,6 +37,14 @@ async def ping(client: AsyncMongoClient) -> bool:
     return True
 
 
+DUPLICATE_KEY = 11000
+
+
 def is_duplicate_key(error: Exception) -> bool:
     """Insert conflicts on a unique index (E11000), as MongoDB and FerretDB report them."""
-    return getattr(error, "code", None) == 11000 or "E11000" in str(error)
+    return getattr(error, "code", None) == DUPLICATE_KEY or "E11000" in str(error)
+
+
+def only_duplicate_keys(error: BulkWriteError) -> bool:
+    """True if every write an unordered bulk insert refused was a duplicate key (already stored)."""
+    return all(failure.get("code") == DUPLICATE_KEY for failure in error.details.get("writeErrors", []))
