@@ -13,8 +13,8 @@ reports, under a steady stream of sales.
    the moment it is handed to the producer to the first `GET .../account/history` of its client
    that lists an entry with that note (what staff read). Reads start once the credits service's
    `account.entry_recorded` for it is on `studio.credits.v1` (the reports cannot show it before),
-   then every 25 ms, so the polling does not load the service it measures; the credits part
-   (publish to that entry) is reported too, and how many records reached `studio.credits.v1`
+   then every 25 ms (every 5 % of the wait once it is long), so the polling does not load the service
+   it measures; the credits part (publish to that entry) is reported too, and how many records reached `studio.credits.v1`
    meanwhile (the reports apply all of them: ours, and any other run's on the same broker).
 Prints p50/p99/max and writes benchmarks/results/reports_freshness.json.
 """
@@ -39,6 +39,13 @@ from shared.wiring.auth import mint_token
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 POLL_SECONDS = 0.025
+POLL_RESOLUTION = 0.05  # a sample waiting long is polled every 5 % of its wait, not every 25 ms
+
+
+def poll_pause(waited: float) -> float:
+    """Polling every 25 ms whatever the wait would turn a backlog into hundreds of reads per second
+    on the very service being measured (each waiting sample polls), deepening the backlog."""
+    return max(POLL_SECONDS, POLL_RESOLUTION * waited)
 VISIBLE_TIMEOUT = 120.0
 
 
@@ -116,7 +123,7 @@ async def stream(run: str, port: int, clients: list[tuple[str, str]], rate: floa
                     if any(item["note"] == note for item in items):
                         samples.append((entered - sent, time.perf_counter() - sent))
                         return
-                    await asyncio.sleep(POLL_SECONDS)
+                    await asyncio.sleep(poll_pause(time.perf_counter() - entered))
             except TimeoutError:
                 pass
             missing += 1
