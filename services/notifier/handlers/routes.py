@@ -99,9 +99,9 @@ async def queue_message(body: MessageRequest, request: Request, staff: Staff = D
 async def client_messages(request: Request, location: Annotated[Identifier, Query()],
                           client_id: Annotated[Identifier, Query()],
                           staff: Staff = Depends(admin_only)) -> dict:
+    """A client's message history, newest first: status queued|sent|failed|skipped with the reason."""
     # Annotated[...] keeps Identifier's pattern: with `= Query()` FastAPI drops it, and a NUL
     # in a query parameter reached FerretDB as a 500 (found by schemathesis).
-    """A client's message history, newest first: status queued|sent|failed|skipped with the reason."""
     staff.require_location(location)
     docs = await request.app.state.service.state["store"].client_messages(location, client_id)
     return {"items": [_message_view(d) for d in docs]}
