@@ -187,7 +187,7 @@ class AggregateStore:
 
     async def execute_batch(self, changes: dict[str, Decide]) -> None:
         """One decision for each of many aggregates in a few round trips: the insert of every
-        new version, one publish, one mark. A key the cache does not know is tried as a new
+        new version, one publish, the insert and delete of its pending entry. A key the cache does not know is tried as a new
         aggregate; if it was not new, or another writer got there first, it goes through
         `execute` on its own.
 
