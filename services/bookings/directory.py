@@ -1,11 +1,17 @@
 """Which client a booking belongs to, per location: all a booking id in a URL leads to.
 
 Entries are immutable and claimed by unique insert (`_id` = location|booking), so the first
-client to use a booking id at a location owns it, and every lookup is an `_id` lookup.
+client to use a booking id at a location owns it. Because an entry never changes once stored,
+every entry this process has claimed or read is also kept in memory: a remembered owner is
+always the stored one, so a hit needs no round trip (FerretDB v1 serves even an `_id` lookup by
+scanning the whole collection). Only stored entries are remembered, never an absence: a miss,
+after a restart or an eviction, reads FerretDB again.
 """
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
+
+from shared.wiring.grouped_inserts import GroupedInserts
+from shared.wiring.lru import LeastRecentlyUsed
 
 Claim = tuple[str, str, str]  # location_id, booking_id, client_id
 
@@ -15,31 +21,46 @@ def _entry_id(location_id: str, booking_id: str) -> str:
 
 
 class BookingDirectory:
-    def __init__(self, collection: AsyncCollection) -> None:
+    def __init__(self, collection: AsyncCollection, cache_size: int = 100_000) -> None:
         self._entries = collection
+        self._known: LeastRecentlyUsed[str, str] = LeastRecentlyUsed(cache_size)  # entry id -> client
+        self._inserts = GroupedInserts(collection)  # a staff POST's claim shares a call with others
 
     async def owner(self, location_id: str, booking_id: str) -> str | None:
-        doc = await self._entries.find_one({"_id": _entry_id(location_id, booking_id)})
-        return doc["client_id"] if doc else None
+        entry = _entry_id(location_id, booking_id)
+        client = self._known.get(entry)
+        if client is None:
+            doc = await self._entries.find_one({"_id": entry})
+            client = doc["client_id"] if doc else None
+            if client is not None:
+                self._known.put(entry, client)
+        return client
 
     async def claim(self, claims: list[Claim]) -> dict[Claim, str]:
         """Claim each booking id for its client; returns the claims another client already owns,
         with that owner."""
-        if not claims:
-            return {}
+        taken, unknown = {}, []
+        for claim in dict.fromkeys(claims):
+            owner = self._known.get(_entry_id(claim[0], claim[1]))
+            if owner is None:
+                unknown.append(claim)
+            elif owner != claim[2]:
+                taken[claim] = owner
+        return taken | await self._insert(unknown)
+
+    async def _insert(self, claims: list[Claim]) -> dict[Claim, str]:
         docs = [{"_id": _entry_id(loc, booking), "client_id": client} for loc, booking, client in claims]
-        try:
-            await self._entries.insert_many(docs, ordered=False)
-        except BulkWriteError as error:
-            failures = error.details.get("writeErrors", [])
-            if any(f.get("code") != 11000 for f in failures):
-                raise
-            return await self._taken([claims[f["index"]] for f in failures])
-        return {}
+        stored = await self._inserts.insert_all(docs)
+        for claim, new in zip(claims, stored):
+            if new:
+                self._known.put(_entry_id(claim[0], claim[1]), claim[2])
+        return await self._taken([claim for claim, new in zip(claims, stored) if not new])
 
     async def _taken(self, claims: list[Claim]) -> dict[Claim, str]:
+        """The owners of entries stored already (before a restart, by another instance or by a
+        racing claim): one lookup each, then remembered."""
         taken = {}
-        for claim in set(claims):
+        for claim in claims:
             owner = await self.owner(claim[0], claim[1])
             if owner != claim[2]:
                 taken[claim] = owner

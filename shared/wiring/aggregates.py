@@ -5,11 +5,15 @@ updates read in Go and write back by `_id`, so two racing `update_one` calls bot
 even `$inc` loses increments — tests/integration/test_ferretdb_atomicity.py). What it does
 enforce atomically is a unique index on insert. So a change is an insert:
 
-    {_id: "<key>#<version>", key, version, state, events: [...], published, batch, written_at}
+    {_id: "<key>#<version>", key, version, state, events: [...], pending | published, batch, written_at}
 
 The insert of version n+1 succeeds for exactly one writer; a loser reloads and decides again.
 The state an event caused and the events to publish are one document, so a crash either loses
 both (the inbound message is redelivered) or neither (the events are published by the relay).
+Which versions still have events to publish is kept beside the log, one entry per insert batch
+(shared.wiring.pending_batches), written before the versions and removed once their events are
+out; the log itself is never updated on that path. (Versions written before that carry
+`published: false` until published; the relay looks for those once when it starts.)
 
 Versions are never deleted: a deleted number could be inserted again by a writer holding an
 older version, silently dropping the change that superseded it. That makes a stale read
@@ -21,18 +25,21 @@ import asyncio
 import json
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable, Collection
 from itertools import groupby
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
+from shared.wiring.locks import KeyedLocks
 from shared.wiring.logging import get_logger
 from shared.wiring.mongo import is_duplicate_key
+from shared.wiring.pending_batches import PendingBatches, aware
 from shared.wiring.tracing import current_traceparent, resumed
 
 log = get_logger(__name__)
@@ -122,9 +129,6 @@ def _freeze(state: dict | None):
 def _thaw(frozen):
     return json.loads(frozen) if isinstance(frozen, bytes) else frozen
 
-    def forget(self, key: str) -> None:
-        self._entries.pop(key, None)
-
 
 class AggregateStore:
     def __init__(self, collection: AsyncCollection, publish: Publish, now: Callable[[], datetime],
@@ -133,6 +137,10 @@ class AggregateStore:
         self._publish = publish
         self._now = now
         self._latest = LatestVersions(cache_size)
+        self._pending = PendingBatches(collection.database[f"{collection.name}_pending"])
+        self._legacy_relayed = False
+        self._publishing: dict[str, asyncio.Future] = {}  # version id -> its publish in progress
+        self._writers = KeyedLocks()
 
     async def ensure_indexes(self) -> None:
         await self._docs.create_index([("key", 1), ("version", DESCENDING)])
@@ -144,12 +152,22 @@ class AggregateStore:
 
     async def _load_stored(self, key: str) -> Version:
         docs = await self._docs.find({"key": key}).sort("version", DESCENDING).limit(1).to_list()
-        version = _from_document(docs[0]) if docs else Version(key, 0, None, [], True)
+        version = await self._from_stored(docs[0]) if docs else Version(key, 0, None, [], True)
         self._latest.put(version)
+        return version
+
+    async def _from_stored(self, doc: dict) -> Version:
+        version = _from_document(doc)
+        if doc.get("pending") and not doc.get("published"):
+            version.published = not await self._pending.holds(version.batch)
         return version
 
     async def execute(self, key: str, decide: Decide, attempts: int = 100) -> Decision:
         """Load, decide, store as the next version (retrying if another writer won), publish."""
+        async with self._writers.hold(key):
+            return await self._execute(key, decide, attempts)
+
+    async def _execute(self, key: str, decide: Decide, attempts: int) -> Decision:
         for _ in range(attempts):
             current = await self.load(key)
             decision = decide(current.state)
@@ -163,15 +181,26 @@ class AggregateStore:
                 self._latest.forget(key)
                 await asyncio.sleep(0)
                 continue
-            await self._finish([current, stored])
+            await self._finish([current, stored], batch=stored.batch)
             return decision
         raise ConcurrentUpdate(f"aggregate {key} kept changing under us")
 
     async def execute_batch(self, changes: dict[str, Decide]) -> None:
         """One decision for each of many aggregates in a few round trips: the insert of every
-        new version, one publish, one mark. A key the cache does not know is tried as a new
+        new version, one publish, the insert and delete of its pending entry. A key the cache does not know is tried as a new
         aggregate; if it was not new, or another writer got there first, it goes through
-        `execute` on its own."""
+        `execute` on its own.
+
+        Writers of this process take turns per aggregate (the bookings service writes one from
+        two subscribers at once): racing, the loser of each insert reloaded from FerretDB, a
+        scan of the log, and tried again alone, which under load made a batch take seconds.
+        """
+        async with AsyncExitStack() as held:
+            for key in sorted(changes):  # one order for everyone: no two batches wait on each other
+                await held.enter_async_context(self._writers.hold(key))
+            await self._execute_batch(changes)
+
+    async def _execute_batch(self, changes: dict[str, Decide]) -> None:
         current = {key: self._latest.get(key) or Version(key, 0, None, [], True) for key in changes}
         idle, written = [], []
         for key, decide in changes.items():
@@ -185,14 +214,18 @@ class AggregateStore:
         await self._finish(idle + [current[v.key] for v in won] + won, batch=won[0].batch if won else None)
         for key in lost:
             self._latest.forget(key)
-            await self.execute(key, changes[key])
+            await self._execute(key, changes[key], attempts=100)
 
     async def _insert(self, version: Version) -> None:
         version.batch = uuid.uuid4().hex
+        if version.events:
+            await self._pending.add(version.batch, self._now())
         try:
             await self._docs.insert_one(self._document(version))
         except Exception as error:
             if is_duplicate_key(error):
+                if version.events:
+                    await self._pending.done([version.batch])  # nothing of it was stored
                 raise ConcurrentUpdate(version.id) from None
             raise
         self._latest.put(version)
@@ -204,6 +237,9 @@ class AggregateStore:
         batch, lost = uuid.uuid4().hex, set()
         for version in versions:
             version.batch = batch
+        eventful = any(v.events for v in versions)
+        if eventful:
+            await self._pending.add(batch, self._now())
         try:
             await self._docs.insert_many([self._document(v) for v in versions], ordered=False)
         except BulkWriteError as error:
@@ -214,39 +250,70 @@ class AggregateStore:
         for version in versions:
             if version.key not in lost:
                 self._latest.put(version)
+        if eventful and not any(v.events for v in versions if v.key not in lost):
+            await self._pending.done([batch])  # what had events to publish was not stored
         return lost
 
-    async def _finish(self, versions: list[Version], batch: str | None = None) -> None:
+    async def _finish(self, versions: list[Version], batch: str | None = None,
+                      complete: Collection[str] = ()) -> None:
         """Publish what these versions have not published yet, in order, then mark them.
 
-        The versions of `batch` (all inserted together, all published here) are marked with one
-        equality on their batch tag, which FerretDB pushes down; `_id $in` it would scan in Go.
+        `batch` (every version of it that has events is among `versions`) and the batches in
+        `complete` are marked by removing their pending entry. A version of another batch, one
+        a crash left behind, is marked on its own in the log: publishing it does not tell
+        whether the rest of its batch is out.
         """
-        unpublished = [v for v in versions if not v.published and v.events]
+        unpublished = [v for v in versions if not v.published and v.events and not await self._out_meanwhile(v)]
         if not unpublished:
             return
+        out = asyncio.get_running_loop().create_future()
+        for version in unpublished:
+            self._publishing.setdefault(version.id, out)
+        try:
+            await self._publish_and_mark(unpublished, set(complete) | ({batch} if batch else set()))
+            out.set_result(True)
+        finally:
+            if not out.done():
+                out.set_result(False)
+            for version in unpublished:
+                if self._publishing.get(version.id) is out:
+                    del self._publishing[version.id]
+
+    async def _out_meanwhile(self, version: Version) -> bool:
+        """Whether another task of this process (the relay, or the writer the relay caught in
+        flight) was publishing this version, and did: publishing it again would be a repeat,
+        and marking it alone a scan of the log."""
+        publishing = self._publishing.get(version.id)
+        return publishing is not None and await asyncio.shield(publishing)
+
+    async def _publish_and_mark(self, unpublished: list[Version], whole: set[str]) -> None:
         for trace, traced in groupby(unpublished, key=lambda v: v.trace):
             with resumed(trace):  # a relay's republish continues the trace that caused the events
                 await self._publish([event for v in traced for event in v.events])
-        if batch is not None:
-            await self._docs.update_many({"batch": batch, "published": False}, {"$set": {"published": True}})
+        await self._pending.done([b for b in whole if any(v.batch == b for v in unpublished)])
         for version in unpublished:
-            if version.batch != batch or batch is None:
+            if version.batch not in whole:
                 await self._docs.update_one({"_id": version.id}, {"$set": {"published": True}})
             version.published = True
             self._latest.published(version)
 
     def _document(self, version: Version) -> dict:
+        outbox = {"pending": True} if version.events and not version.published else {"published": True}
         return {"_id": version.id, "key": version.key, "version": version.number, "state": version.state,
-                "events": version.events, "published": version.published, "batch": version.batch,
-                "written_at": self._now(), **({"trace": version.trace} if version.trace else {}), **version.index}
+                "events": version.events, **outbox, "batch": version.batch, "written_at": self._now(),
+                **({"trace": version.trace} if version.trace else {}), **version.index}
 
     async def relay_pending(self, older_than: timedelta = timedelta(seconds=2)) -> int:
         """Publish what crashed writers left unpublished, oldest first. Returns how many versions."""
         cutoff = self._now() - older_than
-        docs = await self._docs.find({"published": False}).sort([("key", 1), ("version", 1)]).to_list()
-        pending = [_from_document(d) for d in docs if _aware(d["written_at"]) <= cutoff]
-        await self._finish(pending)
+        stale = await self._pending.older_than(cutoff)
+        docs = [doc for batch in stale for doc in await self._docs.find({"batch": batch}).to_list()]
+        if not self._legacy_relayed:  # versions marked the old way, once per process
+            docs += [d for d in await self._docs.find({"published": False}).to_list() if aware(d["written_at"]) <= cutoff]
+            self._legacy_relayed = True
+        pending = sorted((_from_document(d) for d in docs if not d.get("published")), key=lambda v: (v.key, v.number))
+        await self._finish(pending, complete=stale)
+        await self._pending.done([b for b in stale if all(v.batch != b for v in pending)])  # none stored
         return len(pending)
 
     async def run_relay(self, every: float = 2.0) -> None:
@@ -264,9 +331,7 @@ def _next(current: Version, decision: Decision) -> Version:
 
 
 def _from_document(doc: dict) -> Version:
-    return Version(doc["key"], doc["version"], doc["state"], doc.get("events", []), doc.get("published", True),
+    """The version as stored; one still `pending` is taken as unpublished (see _from_stored)."""
+    published = doc.get("published", not doc.get("pending", False))
+    return Version(doc["key"], doc["version"], doc["state"], doc.get("events", []), published,
                    batch=doc.get("batch", ""), trace=doc.get("trace", ""))
-
-
-def _aware(instant: datetime) -> datetime:
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

@@ -1,9 +1,16 @@
 """`Idempotency-Key` for staff writes: a repeated key returns the first result and changes nothing.
 
 The key is scoped to the staff member and the route. The first request claims the key with a
-unique insert; its response is stored when it completes. Commands also carry a `command_id`
-derived from the key, so a crash between the effect and storing the response is harmless: the
-retry re-runs a command the domain already recorded, which changes nothing.
+unique insert and stores its response, once it completes, beside it (`<collection>_responses`).
+Claiming by insert rather than looking the key up first matters on FerretDB v1, which serves an
+`_id` lookup by scanning the whole collection: a new key (nearly every request) costs two
+inserts, grouped with those of concurrent requests; only a repeat reads. The first request
+binds the key to its body even if it fails (a repeat of the same body runs again; another body
+is refused, as the IETF Idempotency-Key draft has it).
+
+Commands also carry a `command_id` derived from the key, so a crash between the effect and
+storing the response is harmless: the retry re-runs a command the domain already recorded,
+which changes nothing. Twins in flight at once may both run, for the same reason.
 """
 
 import hashlib
@@ -16,7 +23,7 @@ from fastapi.responses import JSONResponse
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.wiring.http import unprocessable
-from shared.wiring.mongo import is_duplicate_key
+from shared.wiring.grouped_inserts import GroupedInserts
 
 
 @dataclass(frozen=True)
@@ -38,30 +45,37 @@ def command_id(scope: str, key: str | None, fallback: str) -> str:
 class IdempotencyKeys:
     def __init__(self, collection: AsyncCollection) -> None:
         self._keys = collection
+        self._responses = collection.database[f"{collection.name}_responses"]
+        self._new_keys = GroupedInserts(self._keys)
+        self._new_responses = GroupedInserts(self._responses)
+
+    async def claim(self, scope: str, key: str, request: dict, at: datetime) -> StoredResponse | None:
+        """None if this request is the key's first (or the first has not completed): run it.
+        Otherwise the first request's response; KeyReusedWithOtherRequest if its body differed."""
+        claim = {"_id": _key_id(scope, key), "fingerprint": _fingerprint(request), "at": at}
+        if await self._new_keys.insert(claim):
+            return None
+        return await self.lookup(scope, key, request)
 
     async def lookup(self, scope: str, key: str, request: dict) -> StoredResponse | None:
-        """The stored response of an earlier request with this key, or None if it is new."""
-        fingerprint = _fingerprint(request)
-        doc = await self._keys.find_one({"_id": f"{scope}|{key}"})
+        """The stored response of an earlier request with this key, or None if there is none."""
+        doc = await self._keys.find_one({"_id": _key_id(scope, key)})
         if doc is None:
             return None
-        if doc["fingerprint"] != fingerprint:
+        if doc["fingerprint"] != _fingerprint(request):
             raise KeyReusedWithOtherRequest(key)
-        return StoredResponse(doc["status_code"], doc["body"]) if "status_code" in doc else None
+        if "status_code" not in doc:  # keys stored before responses moved beside them hold their own
+            doc = await self._responses.find_one({"_id": _key_id(scope, key)})
+        return StoredResponse(doc["status_code"], doc["body"]) if doc else None
 
-    async def remember(self, scope: str, key: str, request: dict, response: StoredResponse, at: datetime) -> None:
-        doc = {
-            "_id": f"{scope}|{key}",
-            "fingerprint": _fingerprint(request),
-            "status_code": response.status_code,
-            "body": response.body,
-            "at": at,
-        }
-        try:
-            await self._keys.insert_one(doc)
-        except Exception as error:  # a concurrent twin stored it first: keep the first result
-            if not is_duplicate_key(error):
-                raise
+    async def remember(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None:
+        """Store the response; if a concurrent twin stored one first, the first one stays."""
+        await self._new_responses.insert({"_id": _key_id(scope, key), "status_code": response.status_code,
+                                          "body": response.body, "at": at})
+
+
+def _key_id(scope: str, key: str) -> str:
+    return f"{scope}|{key}"
 
 
 def _fingerprint(request: dict) -> str:
@@ -80,7 +94,7 @@ async def idempotent(
     """Run `run(command_id)` once per Idempotency-Key; a repeat returns the first response."""
     if key is not None:
         try:
-            stored = await keys.lookup(scope, key, request)
+            stored = await keys.claim(scope, key, request, at)
         except KeyReusedWithOtherRequest:
             return unprocessable("Idempotency-Key", "already used with a different request")
         if stored is not None:
@@ -88,7 +102,7 @@ async def idempotent(
     body = await run(command_id(scope, key, fallback=_fresh_id()))
     body = json.loads(json.dumps(body, default=str))
     if key is not None:
-        await keys.remember(scope, key, request, StoredResponse(status_code, body), at)
+        await keys.remember(scope, key, StoredResponse(status_code, body), at)
     return JSONResponse(body, status_code)
 
 

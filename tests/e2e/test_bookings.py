@@ -213,6 +213,21 @@ async def test_a_booking_for_a_session_already_past_is_accepted(system, client_w
     assert (await status_when(system, location, response.json()["booking_id"], "booked"))["status"] == "booked"
 
 
+async def test_after_a_restart_a_booking_reads_and_moves_from_what_was_stored(system, client_with_pack):
+    location, client = client_with_pack
+    booking_id = await book(system, location, client)
+    await status_when(system, location, booking_id, "booked")
+
+    system["bookings"].kill_hard()  # the caches of owners and aggregates are gone
+    system["bookings"].start()
+
+    read = await _read(system, location, booking_id)
+    assert read.status_code == 200 and read.json()["status"] == "booked"
+    cancel = await _post(system, f"/v1/locations/{location}/bookings/{booking_id}/cancel", {"late": False})
+    assert cancel.status_code == 202, cancel.text
+    assert (await status_when(system, location, booking_id, "cancelled"))["status"] == "cancelled"
+
+
 BOOKINGS_SENT = 150
 
 

@@ -45,9 +45,10 @@ async def test_a_change_and_its_events_are_stored_and_published_together(db, clo
 
     assert decision.state == {"available": 0, "taken": [0]}
     assert out.sent == [{"event_id": "reserved-1"}]
-    docs = await db["aggs"].find({"key": "a"}).to_list()
-    assert [(d["version"], d["published"]) for d in docs] == [(1, True)]
-    assert not await db["aggs"].find_one({"published": False})
+    assert [d["version"] for d in await db["aggs"].find({"key": "a"}).to_list()] == [1]
+    assert await db["aggs_pending"].count_documents({}) == 0  # nothing left for the relay
+    clock.set(clock.now() + timedelta(seconds=5))
+    assert await store.relay_pending() == 0 and out.sent == [{"event_id": "reserved-1"}]
 
 
 async def test_racing_writers_never_take_the_last_credit_twice(db, clock):
@@ -171,3 +172,58 @@ async def test_a_batch_loses_no_change_to_a_racing_writer(db, clock):
                          store.execute_batch({"a": add_one}))
 
     assert (await store.load("a")).state["n"] == 3 and (await store.load("b")).state["n"] == 1
+
+
+async def test_a_restarted_store_does_not_publish_again_what_was_published(db, clock):
+    first_out, second_out = Outbound(), Outbound()
+    await AggregateStore(db["aggs"], first_out, clock.now).execute("a", take_credit)
+
+    restarted = AggregateStore(db["aggs"], second_out, clock.now)  # a cold cache reads the log
+    await restarted.execute("a", take_credit)
+
+    assert [e["event_id"] for e in first_out.sent] == ["reserved-1"]
+    assert [e["event_id"] for e in second_out.sent] == ["rejected-1"]
+
+
+async def test_a_version_left_unpublished_the_old_way_is_relayed_once(db, clock):
+    await db["aggs"].insert_one({"_id": "a#000000000001", "key": "a", "version": 1, "state": {"n": 1},
+                                 "events": [{"event_id": "old-1"}], "published": False, "batch": "b-old",
+                                 "written_at": clock.now()})
+    out = Outbound()
+    store = AggregateStore(db["aggs"], out, clock.now)
+    clock.set(clock.now() + timedelta(seconds=5))
+
+    assert await store.relay_pending() == 1
+    assert await AggregateStore(db["aggs"], out, clock.now).relay_pending() == 0
+    assert out.sent == [{"event_id": "old-1"}]
+
+
+async def test_two_writers_of_one_process_publish_each_event_once_and_in_order(db, clock):
+    sent = []
+
+    async def slow_publish(events: list[dict]) -> None:
+        await asyncio.sleep(0.05)  # the second writer reads version 1 while it is being published
+        sent.extend(events)
+
+    store = AggregateStore(db["aggs"], slow_publish, clock.now)
+
+    def add_one(state):
+        state = state or {"n": 0}
+        return Decision({"n": state["n"] + 1}, [{"event_id": f"n-{state['n'] + 1}"}])
+
+    first = asyncio.create_task(store.execute_batch({"a": add_one}))
+    await asyncio.sleep(0.01)
+    await asyncio.gather(first, store.execute_batch({"a": add_one}))
+
+    assert [e["event_id"] for e in sent] == ["n-1", "n-2"]
+    assert await db["aggs_pending"].count_documents({}) == 0
+
+
+async def test_a_batch_whose_versions_were_never_stored_leaves_nothing_pending(db, clock):
+    out = Outbound()
+    store = AggregateStore(db["aggs"], out, clock.now)
+    await store._pending.add("crashed-before-its-versions", clock.now())
+    clock.set(clock.now() + timedelta(seconds=5))
+
+    assert await store.relay_pending() == 0
+    assert await db["aggs_pending"].count_documents({}) == 0 and out.sent == []
