@@ -18,7 +18,7 @@ from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSC
 from services.notifier.handlers.subscribers import SUBSCRIPTIONS as NOTIFIER_SUBSCRIPTIONS
 from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
 from shared.wiring.kafka import create_topics
-from tests.support.kafka import Platform, fast_forward_groups, group_offsets
+from tests.support.kafka import Platform, fast_forward_groups, group_offsets, mark_session_start
 from tests.support.processes import PORTS, ServiceProcess
 from tests.support.servers import Servers, find_servers
 
@@ -173,6 +173,7 @@ START_OFFSETS: dict[str, dict] = {}  # where this run's consumer groups began: i
 
 async def _position_groups(bootstrap: str, prefix: str) -> None:
     await create_topics(bootstrap)
+    await mark_session_start(bootstrap)
     await fast_forward_groups(bootstrap, consumer_groups(prefix))
     START_OFFSETS.update(await group_offsets(bootstrap, consumer_groups(prefix)))
 

@@ -25,11 +25,41 @@ class Platform:
         await self._producer.send_and_wait(topic, value, key=client_key.encode())
 
 
+SESSION_START: dict[str, dict[int, int]] = {}  # topic -> partition -> its end offset when the session began
+
+
+async def mark_session_start(bootstrap: str) -> None:
+    """Remember where every topic ended when the test session began: `read_topic` reads from there,
+    so a broker that kept earlier runs' records (hundreds of thousands after benchmarks) does not
+    make a reader time out before it reaches this run's."""
+    from aiokafka import TopicPartition
+
+    from shared.contract.topics import every_topic_name
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets([TopicPartition(t, p) for t, n in every_topic_name() for p in range(n)])
+    finally:
+        await consumer.stop()
+    for tp, offset in ends.items():
+        SESSION_START.setdefault(tp.topic, {})[tp.partition] = offset
+
+
 async def read_topic(bootstrap: str, topic: str, match, timeout: float = 20.0) -> list:
-    """Records of `topic` (from the start) for which `match(record)` holds, once at least one does."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+    """Records of `topic` (since the session began, else from the start) for which `match(record)`
+    holds, once at least one does."""
+    from aiokafka import TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                                 enable_auto_commit=False, group_id=None)
     await consumer.start()
+    if topic in SESSION_START:
+        consumer.assign([TopicPartition(topic, p) for p in SESSION_START[topic]])
+        for partition, offset in SESSION_START[topic].items():
+            consumer.seek(TopicPartition(topic, partition), offset)
+    else:
+        consumer.subscribe([topic])
     found, deadline = [], time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
