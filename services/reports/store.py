@@ -137,14 +137,13 @@ class ReportsStore(Generational):
     @staticmethod
     async def _write_row(rows: AsyncCollection, versions: LRUCache, key: str, row: Row, copy: dict) -> None:
         """Store the row unless the stored one is as new. `versions` holds, per key, a version the
-        stored row has at least (only ever learnt from a write that succeeded), so most writes are
-        one conditional update, and a redelivered batch costs nothing."""
+        stored row has at least (only ever learnt from a write that succeeded), so a redelivered
+        batch costs nothing; otherwise a stored row takes one conditional update, and a missing one
+        (new, or gone behind the cache's back) an insert after it."""
         known = versions.get(key)
         if known is not None and known >= row.version:
             return
-        fields = {**row.fields, **copy}
-        if known is None or not await _update_if_newer(rows, key, row.version, fields):
-            await upsert_if_newer(rows, key, row.version, fields)  # the row may not exist yet
+        await upsert_if_newer(rows, key, row.version, {**row.fields, **copy})
         versions[key] = max(known or 0, row.version)
 
     async def _advance_as_of(self, view: Generational, cache: "WriteCache", occurred_at: datetime) -> None:
@@ -182,12 +181,6 @@ class WriteCache:
     profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES_CACHED))
     versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
     as_of: datetime | None = None
-
-
-async def _update_if_newer(rows: AsyncCollection, key: str, version: int, fields: dict) -> bool:
-    """True if the row was there (updated, or already newer); False if it is missing."""
-    result = await rows.update_one({"_id": key, "version": {"$lt": version}}, {"$set": {**fields, "version": version}})
-    return bool(result.matched_count) or await rows.count_documents({"_id": key}, limit=1) > 0
 
 
 async def _insert_entries(entries: AsyncCollection, documents: dict[str, dict]) -> None:
