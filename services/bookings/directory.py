@@ -8,10 +8,10 @@ scanning the whole collection). Only stored entries are remembered, never an abs
 after a restart or an eviction, reads FerretDB again.
 """
 
+from cachetools import LRUCache
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.wiring.grouped_inserts import GroupedInserts
-from shared.wiring.lru import LeastRecentlyUsed
 
 Claim = tuple[str, str, str]  # location_id, booking_id, client_id
 
@@ -23,7 +23,7 @@ def _entry_id(location_id: str, booking_id: str) -> str:
 class BookingDirectory:
     def __init__(self, collection: AsyncCollection, cache_size: int = 100_000) -> None:
         self._entries = collection
-        self._known: LeastRecentlyUsed[str, str] = LeastRecentlyUsed(cache_size)  # entry id -> client
+        self._known: LRUCache[str, str] = LRUCache(cache_size)  # entry id -> client
         self._inserts = GroupedInserts(collection)  # a staff POST's claim shares a call with others
 
     async def owner(self, location_id: str, booking_id: str) -> str | None:
@@ -33,7 +33,7 @@ class BookingDirectory:
             doc = await self._entries.find_one({"_id": entry})
             client = doc["client_id"] if doc else None
             if client is not None:
-                self._known.put(entry, client)
+                self._known[entry] = client
         return client
 
     async def claim(self, claims: list[Claim]) -> dict[Claim, str]:
@@ -53,7 +53,7 @@ class BookingDirectory:
         stored = await self._inserts.insert_all(docs)
         for claim, new in zip(claims, stored):
             if new:
-                self._known.put(_entry_id(claim[0], claim[1]), claim[2])
+                self._known[_entry_id(claim[0], claim[1])] = claim[2]
         return await self._taken([claim for claim, new in zip(claims, stored) if not new])
 
     async def _taken(self, claims: list[Claim]) -> dict[Claim, str]:

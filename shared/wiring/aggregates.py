@@ -24,7 +24,6 @@ every query but an `_id` lookup with a scan); a stale entry only costs a lost in
 import asyncio
 import json
 import uuid
-from collections import OrderedDict
 from contextlib import AsyncExitStack
 from collections.abc import Awaitable, Callable, Collection
 from itertools import groupby
@@ -32,13 +31,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from cachetools import LRUCache
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 from shared.wiring.locks import KeyedLocks
 from shared.wiring.logging import get_logger
-from shared.wiring.mongo import is_duplicate_key
+from shared.wiring.mongo import is_duplicate_key, only_duplicate_keys
 from shared.wiring.pending_batches import PendingBatches, aware
 from shared.wiring.tracing import current_traceparent, resumed
 
@@ -89,14 +89,12 @@ class LatestVersions:
     """
 
     def __init__(self, size: int) -> None:
-        self._entries: OrderedDict[str, tuple] = OrderedDict()
-        self._size = size
+        self._entries: LRUCache[str, tuple] = LRUCache(size)
 
     def get(self, key: str) -> Version | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        self._entries.move_to_end(key)
         number, state, events, published, batch, trace = entry
         return Version(key, number, _thaw(state), events, published, batch=batch, trace=trace)
 
@@ -106,9 +104,6 @@ class LatestVersions:
             events = [] if version.published else version.events
             self._entries[version.key] = (version.number, _freeze(version.state), events, version.published,
                                           version.batch, version.trace)
-            self._entries.move_to_end(version.key)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
 
     def forget(self, key: str) -> None:
         self._entries.pop(key, None)
@@ -243,10 +238,9 @@ class AggregateStore:
         try:
             await self._docs.insert_many([self._document(v) for v in versions], ordered=False)
         except BulkWriteError as error:
-            failures = error.details.get("writeErrors", [])
-            if any(f.get("code") != 11000 for f in failures):
+            if not only_duplicate_keys(error):
                 raise
-            lost = {versions[f["index"]].key for f in failures}
+            lost = {versions[f["index"]].key for f in error.details["writeErrors"]}
         for version in versions:
             if version.key not in lost:
                 self._latest.put(version)

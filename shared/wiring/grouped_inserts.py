@@ -11,6 +11,8 @@ import asyncio
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, WriteError
 
+from shared.wiring.mongo import DUPLICATE_KEY
+
 
 class GroupedInserts:
     def __init__(self, collection: AsyncCollection, max_batch: int = 500) -> None:
@@ -46,7 +48,7 @@ class GroupedInserts:
                 continue
             for index, (_, outcome) in enumerate(batch):
                 failure = failures.get(index)
-                if failure is None or failure.get("code") == 11000:
+                if failure is None or failure.get("code") == DUPLICATE_KEY:
                     _settle(outcome, result=failure is None)
                 else:
                     _settle(outcome, error=WriteError(failure.get("errmsg", "insert failed"), failure.get("code")))

@@ -1,7 +1,8 @@
 """The in-process cache of each aggregate's latest version: an accelerator that never goes back."""
 
+from cachetools import LRUCache
+
 from shared.wiring.aggregates import LatestVersions, Version
-from shared.wiring.lru import LeastRecentlyUsed
 
 
 def version(number: int, published: bool = True) -> Version:
@@ -35,10 +36,10 @@ def test_a_version_is_marked_published_only_if_it_is_still_the_latest():
 
 
 def test_the_least_recently_used_entry_goes_first():
-    cache = LeastRecentlyUsed(2)
-    cache.put("a", 1)
-    cache.put("b", 2)
+    cache = LRUCache(2)  # what the booking directory and the reports' writer keep their entries in
+    cache["a"] = 1
+    cache["b"] = 2
     cache.get("a")
-    cache.put("c", 3)
+    cache["c"] = 3
 
     assert (cache.get("a"), cache.get("b"), cache.get("c"), len(cache)) == (1, None, 3, 2)
