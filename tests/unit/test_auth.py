@@ -5,7 +5,7 @@ import time
 import jwt
 import pytest
 
-from shared.wiring.auth import decode_token, mint_token
+from shared.wiring.auth import VerifiedTokens, decode_token, mint_token
 
 SECRET = "unit-secret-long-enough-for-hs256-keys!"
 
@@ -33,3 +33,33 @@ def test_a_star_token_sees_the_whole_brand():
 def test_a_bad_token_is_refused(token):
     with pytest.raises(jwt.InvalidTokenError):
         decode_token(token, SECRET)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+
+def test_a_token_verified_once_is_refused_once_it_expires():
+    clock = Clock()
+    tokens = VerifiedTokens(now=lambda: clock.now)
+    token = mint_token(SECRET, "s-1", "admin", ["loc-1"], ttl_seconds=60)
+    assert tokens.staff(token, SECRET).id == "s-1"
+
+    clock.now += 61
+
+    with pytest.raises(jwt.ExpiredSignatureError):
+        tokens.staff(token, SECRET)
+
+
+def test_a_remembered_token_does_not_vouch_for_a_tampered_copy_or_another_secret():
+    tokens = VerifiedTokens()
+    token = mint_token(SECRET, "s-1", "reporting", ["loc-1"])
+    tokens.staff(token, SECRET)
+    header, payload, signature = token.split(".")
+    claims = jwt.decode(token, options={"verify_signature": False}) | {"role": "admin", "locations": ["*"]}
+    forged_payload = jwt.encode(claims, "guess", algorithm="HS256").split(".")[1]
+
+    for forged, secret in [(f"{header}.{forged_payload}.{signature}", SECRET), (token, "another-secret")]:
+        with pytest.raises(jwt.InvalidTokenError):
+            tokens.staff(forged, secret)
