@@ -133,6 +133,7 @@ start_ferretdb() {
   nohup "$FERRET_BIN" --handler=postgresql \
     --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=150" \
     --listen-addr="127.0.0.1:$FERRET_PORT" --debug-addr=127.0.0.1:0 --telemetry=disable --log-level=warn \
+    --state-dir="$VAR/ferretdb" \
     >"$VAR/ferretdb/ferretdb.log" 2>&1 &
   echo $! >"$VAR/ferretdb/pid"
   wait_port ferretdb $FERRET_PORT "$VAR/ferretdb/ferretdb.log" "$(cat "$VAR/ferretdb/pid")"
