@@ -71,19 +71,24 @@ install() { mkdir -p "$VAR"; install_kafka; install_ferretdb; install_postgres; 
 as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 start_postgres() {
-  if port_open $PG_PORT; then return; fi
   local bin; bin="$(pg_bin)"
-  mkdir -p "$PG_DIR"; chmod 755 "$(dirname "$PG_DIR")"; chown postgres "$PG_DIR"
-  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
-    as_postgres "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
-      || { log "initdb failed: $PG_DIR/initdb.log"; exit 1; }
+  if ! port_open $PG_PORT; then
+    mkdir -p "$PG_DIR"; chmod 755 "$(dirname "$PG_DIR")"; chown postgres "$PG_DIR"
+    if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+      as_postgres "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
+        || { log "initdb failed: $PG_DIR/initdb.log"; exit 1; }
+    fi
+    as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t "$READY_TIMEOUT" \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+      || { log "postgres did not start; its log: $PG_DIR/postgres.log"; tail -n 20 "$PG_DIR/postgres.log" >&2; exit 1; }
   fi
-  as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t "$READY_TIMEOUT" \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
-    || { log "postgres did not start; its log: $PG_DIR/postgres.log"; tail -n 20 "$PG_DIR/postgres.log" >&2; exit 1; }
   as_postgres "$bin/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
     || as_postgres "$bin/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres ferretdb
+  # Indexes for FerretDB's lookups by _id (see the file); stdin, as postgres may not read $ROOT.
+  as_postgres "$bin/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -d ferretdb -q -v ON_ERROR_STOP=1 \
+    <"$ROOT/deploy/local/postgres/ferretdb-id-index.sql" >"$PG_DIR/id-index.log" 2>&1 \
+    || { log "indexing FerretDB's _id failed: $PG_DIR/id-index.log"; exit 1; }
   log "postgres up on 127.0.0.1:$PG_PORT"
 }
 
