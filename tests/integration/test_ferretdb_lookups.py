@@ -1,4 +1,4 @@
-"""A lookup by `_id` is served by an index, not a scan of the collection.
+"""A lookup by `_id` (or by client) is served by an index, not a scan of the collection.
 
 FerretDB v1 asks PostgreSQL `_jsonb->'_id' @> value`, which its own btree index cannot serve;
 deploy/local/postgres/ferretdb-id-index.sql gives every collection a GIN index that can. Without
@@ -28,3 +28,17 @@ async def test_a_new_collection_finds_a_document_by_id_through_an_index(db):
     scans = {node["Node Type"] for node in _nodes(explained["queryPlanner"]["Plan"])}
     assert "Seq Scan" not in scans and any("Index" in scan for scan in scans), scans
     assert await db["fresh_rows"].find_one({"_id": "loc-1|client-7"}) == {"_id": "loc-1|client-7", "balance": 7}
+
+
+async def test_a_clients_documents_are_found_through_an_index(db):
+    if "ferretdbVersion" not in await db.client.admin.command("buildInfo"):
+        pytest.skip("MongoDB is indexed by the services' own create_index")
+    await db["entries"].insert_many([{"_id": f"e-{n}", "location_id": f"loc-{n % 3}", "client_id": f"c-{n % 7}"}
+                                     for n in range(60)])
+
+    explained = await db.command("explain", {"find": "entries", "filter": {"location_id": "loc-1", "client_id": "c-4"}})
+
+    scans = {node["Node Type"] for node in _nodes(explained["queryPlanner"]["Plan"])}
+    assert "Seq Scan" not in scans, scans
+    found = await db["entries"].find({"location_id": "loc-1", "client_id": "c-4"}).to_list()
+    assert sorted(doc["_id"] for doc in found) == ["e-25", "e-4", "e-46"]
