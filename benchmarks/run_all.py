@@ -14,7 +14,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
-    asyncio.run(store_lookups.main(sizes=[1_000, 10_000, 30_000 // scale], lookups=200 // scale))
+    asyncio.run(store_lookups.main(sizes=sorted({1_000, 10_000 // scale, 30_000 // scale}), lookups=200 // scale))
     asyncio.run(credits_throughput.main(clients=10_000 // scale, locations=20, events=100_000 // scale))
     asyncio.run(bookings_stage.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=200,
                                     seconds=30 // (3 if args.quick else 1)))
