@@ -13,9 +13,10 @@ staff booking from its POST to a readable `booked`, in one run.
 2. Latency. Staff `POST /v1/locations/{l}/bookings` at a fixed rate (open loop: a request is
    sent on schedule whether or not the earlier ones have answered) for clients with plenty of
    credit; each booking's time runs from its POST to the first `GET` that reads `booked`.
-   Reads start once the answer is on the credits topic, then every 100 ms (POLL_SECONDS), so the
-   polling itself barely loads the service it measures. Also reported: when the POST was answered and when
-   the credits answer reached the topic (both from the POST), to see which stage the time is in.
+   Reads start once the answer is on the credits topic, then every 100 ms (POLL_SECONDS), so
+   the polling itself barely loads the service it measures; the reads are counted. Also
+   reported: when the POST was answered and when the credits answer reached the topic (both
+   from the POST), to see which stage the time is in.
 Prints the numbers and writes benchmarks/results/bookings_stage.json.
 """
 
@@ -140,11 +141,12 @@ async def latency(run: str, answers_start: dict, rate: float, seconds: float, lo
     session = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0).isoformat()
     rnd = random.Random(11)
     results: list[tuple[str, float]] = []
-    reads = [0]
+    reads = 0
     stages: list[tuple[float, float]] = []  # per booking: POST answered, credits answer seen (s after the POST)
     async with Answers(answers_start) as answers, _client(headers) as http:
 
         async def one(n: int) -> None:
+            nonlocal reads
             location, client = rnd.choice(clients)
             body = {"client_id": client, "session_id": f"s-{n}", "session_name": "Spin", "session_starts_at": session}
             sent = time.perf_counter()
@@ -157,7 +159,7 @@ async def latency(run: str, answers_start: dict, rate: float, seconds: float, lo
             await asyncio.wait_for(answers.answered(location, booking), timeout=120)
             stages.append((posted, answers.seen[(location, booking)][1] - sent))
             while True:
-                reads[0] += 1
+                reads += 1
                 status, read = await _send(http, "GET", f"/v1/locations/{location}/bookings/{booking}")
                 status = read.get("status") if status == 200 else None
                 if status in ("booked", "rejected"):
@@ -180,10 +182,10 @@ async def latency(run: str, answers_start: dict, rate: float, seconds: float, lo
     print(f"staff POST -> booked at {total / sent_seconds:.0f} requests/s: "
           f"p50 {statistics.median(booked) * 1000:.0f} ms, p99 {_p99(booked) * 1000:.0f} ms "
           f"(POST answered p50 {statistics.median(posted) * 1000:.0f} ms, p99 {_p99(posted) * 1000:.0f} ms; "
-          f"credits answer p50 {statistics.median(answered) * 1000:.0f} ms, p99 {_p99(answered) * 1000:.0f} ms; {reads[0]} reads)",
+          f"credits answer p50 {statistics.median(answered) * 1000:.0f} ms, p99 {_p99(answered) * 1000:.0f} ms; {reads} reads)",
           flush=True)
     return {"requests": total, "offered_rate_per_s": round(total / sent_seconds, 1), "booked": len(booked),
-            "rejected": len(results) - len(booked), "reads": reads[0],
+            "rejected": len(results) - len(booked), "reads": reads,
             "post_to_booked_p50_ms": round(statistics.median(booked) * 1000, 1),
             "post_to_booked_p99_ms": round(_p99(booked) * 1000, 1),
             "post_to_booked_max_ms": round(booked[-1] * 1000, 1),

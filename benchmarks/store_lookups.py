@@ -3,7 +3,7 @@
 
     python -m benchmarks.store_lookups [--sizes 1000 10000 30000 --lookups 200]
 
-On FerretDB v1 these were table scans until deploy/local/postgres/ferretdb-id-index.sql gave
+On FerretDB v1 these were table scans until deploy/local/postgres/ferretdb-indexes.sql gave
 PostgreSQL an index it can use for them; on MongoDB they are index lookups anyway.
 Prints ms per call for each size and writes benchmarks/results/store_lookups.json.
 """

@@ -85,10 +85,10 @@ start_postgres() {
   as_postgres "$bin/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
     || as_postgres "$bin/createdb" -h 127.0.0.1 -p $PG_PORT -U postgres ferretdb
-  # Indexes for FerretDB's lookups by _id (see the file); stdin, as postgres may not read $ROOT.
+  # Indexes for FerretDB's lookups (see the file); stdin, as postgres may not read $ROOT.
   as_postgres "$bin/psql" -h 127.0.0.1 -p $PG_PORT -U postgres -d ferretdb -q -v ON_ERROR_STOP=1 \
-    <"$ROOT/deploy/local/postgres/ferretdb-id-index.sql" >"$PG_DIR/id-index.log" 2>&1 \
-    || { log "indexing FerretDB's _id failed: $PG_DIR/id-index.log"; exit 1; }
+    <"$ROOT/deploy/local/postgres/ferretdb-indexes.sql" >"$PG_DIR/indexes.log" 2>&1 \
+    || { log "indexing FerretDB's collections failed: $PG_DIR/indexes.log"; exit 1; }
   log "postgres up on 127.0.0.1:$PG_PORT"
 }
 

@@ -48,7 +48,7 @@ class Staff:
 
 def decode_token(token: str, secret: str) -> Staff:
     """Raises jwt.InvalidTokenError (covers expired, tampered and `alg: none` tokens)."""
-    return _verify(token, secret)[0]
+    return _verified.staff(token, secret)
 
 
 def _verify(token: str, secret: str) -> tuple[Staff, float]:
@@ -89,8 +89,6 @@ _verified = VerifiedTokens()
 
 def mint_token(secret: str, sub: str, role: Role, locations: list[str], ttl_seconds: int = 3600) -> str:
     """For demos and tests: a signed staff token."""
-    import time
-
     now = int(time.time())
     claims = {"sub": sub, "role": role, "locations": locations, "iat": now, "exp": now + ttl_seconds}
     return jwt.encode(claims, secret, algorithm="HS256")
@@ -110,7 +108,7 @@ async def current_staff(request: Request, creds: HTTPAuthorizationCredentials | 
     if not secret:
         raise _unauthorized("STAFF_JWT_SECRET is not configured")
     try:
-        return _verified.staff(creds.credentials, secret)
+        return decode_token(creds.credentials, secret)
     except jwt.InvalidTokenError as error:
         raise _unauthorized(f"invalid token: {error}") from None
 

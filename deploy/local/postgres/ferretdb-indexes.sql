@@ -20,9 +20,13 @@ SET client_min_messages = warning;  -- not a notice per index that exists alread
 
 ALTER DATABASE ferretdb SET plan_cache_mode = force_custom_plan;
 
+-- Indexes a table if FerretDB made it (it keeps each document in a `_jsonb` column).
 CREATE OR REPLACE FUNCTION studio_index_ids(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE field text;
 BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = tbl AND attname = '_jsonb' AND NOT attisdropped) THEN
+    RETURN;
+  END IF;
   -- `_id`, and the fields the services look documents up by: a version log's `key` (an
   -- aggregate read after a restart), `client_id` (a client's history, the copies of a client's
   -- profile on its rows) and `location_id` (a report page of one location). A document without
@@ -40,10 +44,7 @@ DECLARE created record;
 BEGIN
   FOR created IN SELECT objid FROM pg_event_trigger_ddl_commands()
                  WHERE command_tag = 'CREATE TABLE' AND object_type = 'table' LOOP
-    IF EXISTS (SELECT 1 FROM pg_attribute
-               WHERE attrelid = created.objid AND attname = '_jsonb' AND NOT attisdropped) THEN
-      PERFORM studio_index_ids(created.objid::regclass);
-    END IF;
+    PERFORM studio_index_ids(created.objid::regclass);
   END LOOP;
 END $$;
 
@@ -59,9 +60,7 @@ END $$;
 DO $$
 DECLARE existing record;
 BEGIN
-  FOR existing IN SELECT c.oid FROM pg_class c
-                  JOIN pg_namespace n ON n.oid = c.relnamespace
-                  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = '_jsonb' AND NOT a.attisdropped
+  FOR existing IN SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') LOOP
     PERFORM studio_index_ids(existing.oid::regclass);
   END LOOP;
