@@ -25,7 +25,10 @@ from starlette.types import ASGIApp
 from shared.wiring import mongo
 from shared.wiring.clock import Clock, clock_from
 from shared.wiring.http import health_router, install_error_handlers
-from shared.wiring.kafka import build_broker, create_topics
+from shared.wiring.batches import Consumers
+from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.failures import Outages
+from shared.wiring.kafka import build_broker, create_topics, raw_sender
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
 from shared.wiring.store_metrics import StoreCommands
@@ -44,6 +47,8 @@ class Wiring:
     db: AsyncDatabase
     broker: KafkaBroker
     registry: CollectorRegistry
+    outages: Outages  # which consumers wait out a failing store or broker (/health/ready, metrics)
+    consumers: Consumers  # builds each Kafka subscriber's BatchConsumer (the one failure model)
     tracer_provider: TracerProvider | None = None  # None: tracing is off
 
 
@@ -68,6 +73,7 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
     tracing = tracer_provider(settings)
     instrument(broker, tracing)
     client = mongo.connect(settings.mongodb_url, [StoreCommands(registry)])
+    outages = Outages(registry)
     return Wiring(
         settings=settings,
         clock=clock or clock_from(settings.clock_file),
@@ -75,6 +81,8 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
         db=mongo.database(client, settings.database_name),
         broker=broker,
         registry=registry,
+        outages=outages,
+        consumers=Consumers(DeadLetters(raw_sender(broker)), outages),
         tracer_provider=tracing,
     )
 
@@ -124,7 +132,7 @@ def _readiness(wiring: Wiring) -> dict:
     async def mongodb() -> bool:
         return await mongo.ping(wiring.mongo_client)
 
-    return {"kafka": kafka, "mongodb": mongodb}
+    return {"kafka": kafka, "mongodb": mongodb, "consumers": wiring.outages.check}
 
 
 def _lifespan(wiring: Wiring, service: Service):

@@ -16,8 +16,7 @@ from services.credits.handlers.commands import CreditsHandlers
 from shared.contract.bookings import BookingEvent
 from shared.contract.sales import SalesEvent
 from shared.contract.topics import LIFECYCLE, SALES
-from shared.wiring.batches import judge_batch
-from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.batches import Consumers
 from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
@@ -27,12 +26,15 @@ SALES_EVENTS = TypeAdapter(SalesEvent)
 BOOKING_EVENTS = TypeAdapter(BookingEvent)
 
 
-def register(router: KafkaRouter, handlers: CreditsHandlers, dead_letters: DeadLetters, group: str) -> None:
+def register(router: KafkaRouter, handlers: CreditsHandlers, consumers: Consumers, group: str) -> None:
+    sales = consumers("credits/sales", f"{group}.sales", SALES_EVENTS, handlers.apply_batch)
+    lifecycle = consumers("credits/lifecycle", f"{group}.lifecycle", BOOKING_EVENTS, handlers.apply_batch)
+
     @router.subscriber(SALES.name, **batch_consumer_options(f"{group}.sales", SALES_EVENTS), title="credits/sales")
     async def on_sales(events: list[SalesEvent | None], msg: KafkaMessage) -> None:
-        await judge_batch(SALES_EVENTS, events, msg, handlers.apply_batch, dead_letters)
+        await sales(events, msg)
 
     @router.subscriber(LIFECYCLE.name, **batch_consumer_options(f"{group}.lifecycle", BOOKING_EVENTS),
                        title="credits/lifecycle")
     async def on_lifecycle(events: list[BookingEvent | None], msg: KafkaMessage) -> None:
-        await judge_batch(BOOKING_EVENTS, events, msg, handlers.apply_batch, dead_letters)
+        await lifecycle(events, msg)
