@@ -3,6 +3,7 @@
 import json
 import uuid
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from pymongo.errors import OperationFailure
 
@@ -75,3 +76,19 @@ def credit_entry(location_id: str = "loc-1", client_id: str = "c-1") -> dict:
             "entry_id": f"en-{uuid.uuid4().hex[:8]}", "sequence": 1, "entry_type": "Payment", "amount_minor": 1000,
             "balance_after_minor": 1000, "credit_balance_minor": 1000, "currency": "USD",
             "at": datetime.now(UTC).isoformat()}
+
+
+class Batch:
+    """A batch as a subscriber receives it: records with their position; `ack` logs the commit
+    (or raises the next of `failures`)."""
+
+    def __init__(self, log: list, *values: dict | bytes, topic: str = "studio.sales.v1", first_offset: int = 0) -> None:
+        self.raw_message = tuple(SimpleNamespace(value=v if isinstance(v, bytes) else json.dumps(v).encode(),
+                                                 offset=first_offset + n, topic=topic, partition=0, key=b"c-1")
+                                 for n, v in enumerate(values))
+        self.log, self.failures = log, []
+
+    async def ack(self) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.log.append("ack")

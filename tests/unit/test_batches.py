@@ -1,9 +1,6 @@
 """A batch through the one failure model: each record judged alone, outages waited out, a bug
 costing its event only, and the offsets committed only after all of it."""
 
-import json
-from types import SimpleNamespace
-
 from aiokafka.errors import CommitFailedError, KafkaConnectionError
 from pydantic import TypeAdapter
 from pymongo.errors import AutoReconnect
@@ -12,26 +9,13 @@ from shared.contract.sales import SalesEvent
 from shared.wiring.batches import BatchConsumer, batch_decoder
 from shared.wiring.dead_letter import DeadLetters, NotApplied, describe
 from tests.support import events as ev
-from tests.support.consumers import Script, Sink, quick_consumers
+from tests.support.consumers import Batch, Script, Sink, quick_consumers
 
 SALES = TypeAdapter(SalesEvent)
 
 
 def _payment(**fields) -> dict:
     return {**ev.account_transaction("loc-1", "c-1", "payment", 1000), **fields}
-
-
-class Batch:
-    def __init__(self, log: list, *values: dict | bytes) -> None:
-        self.raw_message = tuple(SimpleNamespace(value=v if isinstance(v, bytes) else json.dumps(v).encode(),
-                                                 offset=n, topic="studio.sales.v1", partition=0, key=b"c-1")
-                                 for n, v in enumerate(values))
-        self.log, self.failures = log, []
-
-    async def ack(self) -> None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.log.append("ack")
 
 
 def _consumer(gatekeeper: bool = True) -> tuple[BatchConsumer, Script, Sink, list]:
