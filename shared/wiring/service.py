@@ -139,8 +139,8 @@ def _lifespan(wiring: Wiring, service: Service):
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         await create_topics(wiring.settings.kafka_bootstrap_servers)
-        for hook in service.on_start:
-            await hook()
+        for hook in service.on_start:  # a store failing at start-up is waited out like any outage
+            await wiring.outages.outlast("start-up", hook)
         await wiring.broker.start()
         tasks = [asyncio.create_task(_supervised(job)) for job in service.background]
         log.info("service started", port=wiring.settings.port)
