@@ -27,7 +27,7 @@ from shared.wiring.clock import Clock, clock_from
 from shared.wiring.http import health_router, install_error_handlers
 from shared.wiring.batches import Consumers
 from shared.wiring.dead_letter import DeadLetters
-from shared.wiring.failures import Outages
+from shared.wiring.failures import Outages, is_outage
 from shared.wiring.kafka import build_broker, create_topics, raw_sender
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
@@ -166,8 +166,12 @@ async def _supervised(job: Callable[[], Awaitable[None]]) -> None:
             return
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("background job failed; restarting in 1s", job=getattr(job, "__name__", "job"))
+        except Exception as error:
+            name = getattr(job, "__name__", "job")
+            if is_outage(error):  # the store or the broker: no traceback to read, just wait
+                log.warning("background job waiting out an outage; restarting in 1s", job=name, error=repr(error)[:300])
+            else:
+                log.exception("background job failed; restarting in 1s", job=name)
             await asyncio.sleep(1)
 
 

@@ -16,6 +16,7 @@ endings of bookings that already ended (refused by bookings), and a check-in per
 import asyncio
 import json
 import random
+import re
 import subprocess
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -328,6 +329,7 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
         await _audience_equals_the_oracle(http, system, oracle, locations)
 
 
+QUOTED = re.compile(r"'[^']*'")  # ids in a reason, so that reasons of one kind count together
 DLQ_TOPICS = (SALES.name, BOOKINGS.name, CLIENTS.name, LIFECYCLE.name, CREDITS.name)
 
 
@@ -371,15 +373,23 @@ async def _dead_lettered(bootstrap: str, start: dict[str, dict[int, int]], prefi
             consumer.assign(partitions)
             for tp in partitions:
                 consumer.seek(tp, offsets.get(tp.partition, 0))
-            while any(await consumer.position(tp) < ends[tp.partition] for tp in partitions):
+            while [tp for tp in partitions if await consumer.position(tp) < ends[tp.partition]]:
                 for record in (r for rs in (await consumer.getmany(timeout_ms=1000)).values() for r in rs):
                     if (record.key or b"").decode(errors="replace").startswith(prefix):
                         headers = {k: v.decode(errors="replace") for k, v in record.headers}
-                        reasons[f"{topic}: {headers.get('x-error', '')[:60]}"] += 1
-                        valid += json.loads(record.value).get("event_id") not in oracle.refused
+                        reasons[f"{topic}: {re.sub(QUOTED, '…', headers.get('x-error', ''))[:70]}"] += 1
+                        event_id = _event_id(record.value)
+                        valid += event_id is not None and event_id not in oracle.refused
     finally:
         await consumer.stop()
     return {"dead_lettered": sum(reasons.values()), "dead_lettered_valid": valid, "dead_letter_reasons": dict(reasons)}
+
+
+def _event_id(value: bytes | None) -> str | None:
+    try:
+        return json.loads(value or b"").get("event_id")
+    except (ValueError, AttributeError):
+        return None  # not even an event: refused whoever sent it
 
 
 async def _retries(http, system) -> dict:
