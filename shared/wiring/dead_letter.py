@@ -2,9 +2,7 @@
 
 Kafka has no dead-letter topic of its own and FastStream adds none. Which records go there, and
 when, is decided by shared.wiring.batches (the one failure model, docs/failure-model.md); this
-module writes the copies. A consume-scope middleware on the inbound routers is the last line: an
-error that escapes a handler would be swallowed by FastStream and the next batch's commit would
-pass over the records it held, so the middleware runs the handler again until it returns.
+module writes the copies.
 """
 
 import json
@@ -12,12 +10,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from faststream import BaseMiddleware
 from pydantic import ValidationError
 
 from shared.rules import RuleViolation
 from shared.wiring.decoding import MAX_EVENT_BYTES, UNREADABLE, UnreadableRecord
-from shared.wiring.failures import Outages
 from shared.wiring.logging import get_logger
 
 log = get_logger(__name__)
@@ -85,27 +81,3 @@ class DeadLetters:
         value, headers = dead_letter_copy(record, reason, group)
         await self._send_raw(f"{record.topic}.dlq", value, record.key, headers)
         log.info("dead-lettered", topic=record.topic, offset=record.offset, reason=reason, group=group)
-
-
-def dead_letter_middleware(outages: Outages):
-    """The last line behind shared.wiring.batches: a handler that raised is run again (with
-    backoff, reported on /health/ready) until it returns, so nothing is committed past its records."""
-
-    class HandlerNeverGivesUp(BaseMiddleware):
-        async def consume_scope(self, call_next, msg):
-            return await outages.outlast(_subscriber_of(msg), lambda: _logged(call_next, msg), every_error=True)
-
-    return HandlerNeverGivesUp
-
-
-async def _logged(call_next, msg):
-    try:
-        return await call_next(msg)
-    except Exception:
-        log.exception("a handler raised; its records are not committed, it runs again")
-        raise
-
-
-def _subscriber_of(msg) -> str:
-    records = msg.raw_message if isinstance(msg.raw_message, tuple | list) else (msg.raw_message,)
-    return f"handler of {getattr(records[0], 'topic', '?')}" if records else "handler"

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from aiokafka.errors import KafkaError
+from faststream import BaseMiddleware
 from prometheus_client import CollectorRegistry, Counter
 from pymongo.errors import BulkWriteError, PyMongoError
 
@@ -107,3 +108,29 @@ class Outages:
 
     async def check(self) -> bool | str:
         return self.status()
+
+
+def never_give_up_middleware(outages: Outages):
+    """The last line behind shared.wiring.batches, on every inbound router: an error escaping a
+    handler would be swallowed by FastStream and the next batch's commit would pass over the
+    records it held, so the handler is run again (with backoff, reported on /health/ready) until
+    it returns."""
+
+    class HandlerNeverGivesUp(BaseMiddleware):
+        async def consume_scope(self, call_next, msg):
+            return await outages.outlast(_subscriber_of(msg), lambda: _logged(call_next, msg), every_error=True)
+
+    return HandlerNeverGivesUp
+
+
+async def _logged(call_next, msg):
+    try:
+        return await call_next(msg)
+    except Exception:
+        log.exception("a handler raised; its records are not committed, it runs again")
+        raise
+
+
+def _subscriber_of(msg) -> str:
+    records = msg.raw_message if isinstance(msg.raw_message, tuple | list) else (msg.raw_message,)
+    return f"handler of {getattr(records[0], 'topic', '?')}" if records else "handler"

@@ -13,9 +13,8 @@ from pydantic import BaseModel
 
 from shared.contract.topics import every_topic_name
 from shared.wiring.batches import batch_decoder
-from shared.wiring.dead_letter import dead_letter_middleware
 from shared.wiring.decoding import decode_json
-from shared.wiring.failures import Outages
+from shared.wiring.failures import Outages, never_give_up_middleware
 from shared.wiring.logging import get_logger
 
 log = get_logger(__name__)
@@ -72,8 +71,8 @@ def raw_sender(broker: KafkaBroker):
 
 
 def inbound_router(outages: Outages) -> KafkaRouter:
-    """A router whose handlers never give up on a batch (see shared.wiring.dead_letter)."""
-    return KafkaRouter(middlewares=[dead_letter_middleware(outages)])
+    """A router whose handlers never give up on a batch (see shared.wiring.failures)."""
+    return KafkaRouter(middlewares=[never_give_up_middleware(outages)])
 
 
 def consumer_options(group_id: str) -> dict:

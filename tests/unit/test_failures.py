@@ -85,3 +85,27 @@ async def test_a_bug_is_not_retried_by_the_outage_watch():
 
 async def _true() -> bool:
     return True
+
+
+async def test_a_handler_that_raises_anyway_is_run_again_rather_than_committed_past():
+    from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
+
+    from shared.wiring.kafka import consumer_options, inbound_router
+
+    outages = Outages(backoff=Backoff(first=0.001, cap=0.002))
+    router, calls = inbound_router(outages), []
+
+    @router.subscriber("studio.sales.v1", **consumer_options("g"))
+    async def handler(body: dict, msg: KafkaMessage) -> None:
+        calls.append(body)
+        if len(calls) < 3:
+            raise RuntimeError("escaped the failure model")
+        await msg.ack()
+
+    broker = KafkaBroker()
+    broker.include_router(router)
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish({"n": 1}, "studio.sales.v1")
+
+    assert calls == [{"n": 1}] * 3 and outages.status() is True
+    assert outages.retries.labels(subscriber="handler of studio.sales.v1", error="RuntimeError")._value.get() == 2
