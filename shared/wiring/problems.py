@@ -57,7 +57,7 @@ def status_sentence(code: int, method: str, path: str, allow: str | None) -> str
     if code == 404:
         return f"Nothing is served at {path}; check the address against /openapi.json."
     if code == 405:
-        return f"{path} does not answer {method}" + (f"; it answers {allow}." if allow else ".")
+        return f"The method {method} is not allowed on {path}" + (f"; use {allow}." if allow else ".")
     return HTTPStatus(code).phrase
 
 
