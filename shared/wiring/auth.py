@@ -37,7 +37,8 @@ class Staff:
 
     def require_location(self, location_id: str) -> None:
         if not self.may_see(location_id):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"This token does not allow location {location_id!r}.")
+            # not naming it: an answer never echoes another location's id (tests/security)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "This token does not allow that location.")
 
     def visible(self, requested: Iterable[str]) -> list[str]:
         """The requested locations, all of which must be allowed (403 otherwise)."""

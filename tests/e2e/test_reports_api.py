@@ -237,6 +237,42 @@ async def test_account_history_pages_with_a_cursor(system, brand):
     assert second["next_cursor"] is None
 
 
+async def test_account_history_pages_newest_first_through_every_entry_once(system, platform):
+    location, client = ev.unique("loc"), ev.unique("cli")
+    for day in range(1, 6):
+        await platform.publish(SALES.name, ev.account_transaction(location, client, "payment", 100 * day,
+                                                                  occurred_at=on(day)))
+    path = f"/v1/locations/{location}/clients/{client}/account/history"
+    assert await eventually(lambda: _entries(system, path, 5))
+
+    pages, cursor = [], None
+    while True:
+        body = (await get(system, path, limit=2, **({"cursor": cursor} if cursor else {}))).json()
+        pages.append([e["amount_minor"] for e in body["items"]])
+        assert body["as_of"]
+        if not (cursor := body["next_cursor"]):
+            break
+
+    assert pages == [[500, 400], [300, 200], [100]]
+
+
+async def test_an_unknown_parameter_is_422_naming_it_instead_of_being_ignored(system, brand):
+    response = await get(system, "/v1/reports/account-balances", location=brand.l1, balanse="negative")
+
+    assert response.status_code == 422
+    assert [(p["field"], p["msg"].split(";")[0]) for p in response.json()["detail"]] == [("balanse", "is unknown here")]
+    assert response.json()["message"].startswith("The query parameter balanse is unknown here")
+
+
+async def test_a_money_column_may_be_named_without_minor(system, brand):
+    short = await get(system, "/v1/reports/account-balances", location=brand.l2, format="csv",
+                      columns="client_id,balance")
+    page = await get(system, "/v1/reports/account-balances", location=brand.l2, columns="client_id,balance")
+
+    assert rows_of(short) == [["client_id", "balance"], [brand.dee, "1250"]]
+    assert page.json()["items"] == [{"client_id": brand.dee, "balance_minor": 1250}]
+
+
 async def test_a_membership_sold_but_never_booked_shows_its_running_period_as_zero_of_max(system, platform):
     location, client = ev.unique("loc"), ev.unique("cli")
     today = datetime.now(UTC).date()

@@ -165,8 +165,8 @@ async def test_each_refused_token_says_why_in_a_sentence(apps, headers, message)
     assert assert_problem(response, 401)["message"] == message
 
 
-async def test_a_location_the_token_does_not_allow_is_403_naming_it(apps):
+async def test_a_location_the_token_does_not_allow_is_403_in_a_sentence(apps):
     response = await call(apps["reports"], "GET", "/v1/locations/l-2/clients/c-1/account/history",
                           headers=bearer("reporting", ["l-1"]))
 
-    assert assert_problem(response, 403)["message"] == "This token does not allow location 'l-2'."
+    assert assert_problem(response, 403)["message"] == "This token does not allow that location."
