@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.wiring.problems import about_field, invalid_input, problem, sentence, status_sentence, validation_problem
+from shared.wiring.problems import about_field, invalid_input, problem, status_sentence, validation_problem
 from shared.wiring.query_params import only_declared_query
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -69,11 +69,6 @@ def _problem_of(request: Request, error: StarletteHTTPException) -> dict:
         allow = (error.headers or {}).get("Allow")
         return problem(status_sentence(error.status_code, request.method, request.url.path, allow))
     return problem(str(detail))
-
-
-def problem_error(status_code: int, message: str, headers: dict | None = None) -> HTTPException:
-    """An HTTPException answered as `{message, detail}` with `message` as a sentence."""
-    return HTTPException(status_code, sentence(message), headers=headers)
 
 
 def invalid_field(field: str, msg: str, where: str | None = "body") -> HTTPException:
