@@ -109,3 +109,21 @@ async def test_a_handler_that_raises_anyway_is_run_again_rather_than_committed_p
 
     assert calls == [{"n": 1}] * 3 and outages.status() is True
     assert outages.retries.labels(subscriber="handler of studio.sales.v1", error="RuntimeError")._value.get() == 2
+
+
+async def test_a_reports_rebuild_waits_out_a_failing_store_rather_than_ending():
+    from services.reports.rebuild import Tally, applier
+
+    class Projector:
+        calls = 0
+
+        async def records(self, records) -> int:
+            self.calls += 1
+            if self.calls < 3:
+                raise OperationFailure("cannot execute INSERT in a read-only transaction")
+            return len(records)
+
+    tally, projector = Tally(), Projector()
+    await applier(projector, tally, Outages(backoff=Backoff(first=0.001, cap=0.002)))(["r1", "r2"])
+
+    assert projector.calls == 3 and tally.applied == 2
