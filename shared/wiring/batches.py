@@ -19,12 +19,14 @@ The offsets are committed only once every record of the batch is stored or dead-
 dead letter that cannot be published is an outage: tried again, never committed past.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from pydantic import TypeAdapter
 
+from shared.rules import RuleViolation
 from shared.wiring.dead_letter import REFUSED, DeadLetters, NotApplied
 from shared.wiring.decoding import decode_json
 from shared.wiring.failures import Outages
@@ -88,7 +90,7 @@ class BatchConsumer:
     async def _apply_batch(self, valid: list[tuple]) -> None:
         try:
             refused = await self.outages.outlast(self.name, lambda: self.apply([event for _, event in valid]))
-        except Exception as error:  # a bug (or a rule raised, not returned): find the event
+        except Exception as error:  # a bug, or a rule raised rather than returned: find the event
             log.warning("batch failed, applying its events one at a time", subscriber=self.name, error=repr(error))
             for record, event in valid:
                 await self._apply_alone(record, event)
@@ -99,12 +101,13 @@ class BatchConsumer:
         for attempt in range(1, self.bug_tries + 1):
             try:
                 refused = await self.outages.outlast(self.name, lambda: self.apply([event]))
-            except REFUSED as error:
+            except RuleViolation as error:  # input is refused at the decoder or by a rule, nowhere else
                 return await self._dead_letter(record, error)
             except Exception:
                 if attempt == self.bug_tries:
                     return await self._dead_letter(record, NotApplied.from_current())
                 log.warning("event failed, trying it again", subscriber=self.name, attempt=attempt, exc_info=True)
+                await asyncio.sleep(self.outages.backoff.delay(attempt))
                 continue
             return await self._dead_letter_refused([(record, event)], refused)
 

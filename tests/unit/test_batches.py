@@ -123,3 +123,21 @@ def test_a_failure_names_its_kind():
         error = NotApplied.from_current()
 
     assert describe(error) == "could not be applied: ValueError: boom"
+
+
+async def test_a_validation_error_raised_by_our_own_code_is_a_bug_not_a_refusal():
+    from pydantic import BaseModel
+
+    class Outgoing(BaseModel):
+        amount_minor: int
+
+    consumer, script, sink, log = _consumer()
+    event = _payment()
+
+    async def apply(events):
+        Outgoing(amount_minor="not a number")  # our model, our mistake
+
+    consumer.apply = apply
+    await _consume(consumer, Batch(log, event))
+
+    assert sink.reasons()[event["event_id"]].startswith("could not be applied: ValidationError")
