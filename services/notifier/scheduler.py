@@ -33,7 +33,8 @@ class Scheduler:
         self.members = members
         self.locations: LocationBook = members.locations
         self.judged_on: dict[str, date] = {}  # per location, the local day its members were last judged
-        self.next_midnight: tuple[datetime, int] | None = None  # the next local midnight, at this zones version
+        # (judged at, the next local midnight after it, the zones version then): nothing to do in between
+        self.quiet_until: tuple[datetime, datetime, int] | None = None
         self.wake = asyncio.Event()  # set by a one-off message so it need not wait for the next sweep
 
     async def run(self) -> None:
@@ -59,9 +60,10 @@ class Scheduler:
         are judged again. A zone that arrives or changes moves the location's today, and so its
         members are judged again on the day it names; nothing is looked at between midnights."""
         now = self.clock.now()
-        if self.next_midnight is not None and now < self.next_midnight[0] \
-                and self.next_midnight[1] == self.locations.version:
-            return
+        if self.quiet_until is not None:
+            judged_at, midnight, version = self.quiet_until
+            if judged_at <= now < midnight and version == self.locations.version:
+                return
         horizon, todays = time_horizon(list(self.catalog.audiences.values())), {}
         keys = []
         for key, expiries in self.store.book.expiries.items():
@@ -74,7 +76,7 @@ class Scheduler:
             await self.members.rejudge(keys)
             log.info("members re-judged for their new local day", members=len(keys), locations=len(todays))
         self.judged_on.update(todays)
-        self.next_midnight = (self._next_midnight(now, todays), self.locations.version)
+        self.quiet_until = (now, self._next_midnight(now, todays), self.locations.version)
 
     def _next_midnight(self, now: datetime, todays: dict[str, date]) -> datetime:
         """The first instant a location judged here (or one in UTC) starts a new local day."""

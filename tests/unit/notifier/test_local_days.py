@@ -110,3 +110,16 @@ async def test_between_midnights_the_sweep_looks_at_nobody():
     await sweeper.rejudge_when_the_day_changes()
 
     assert members.rejudged == [["east|c-1"]]
+
+
+async def test_a_clock_moved_back_a_day_judges_the_members_again():
+    clock = ManualClock(AT)
+    sweeper, members, store = await scheduler(clock, FakeLocations({"east": KIRITIMATI}),
+                                              pack("east", "c-1", "2026-07-02"))
+    await sweeper.rejudge_when_the_day_changes()
+    assert inside(store, "east|c-1")
+
+    clock.set(AT - timedelta(days=2))  # 29 June in Kiritimati: three days to go
+    await sweeper.rejudge_when_the_day_changes()
+
+    assert not inside(store, "east|c-1")
