@@ -18,7 +18,7 @@ FIELDS = ("name", "time_zone", "currency")
 def changes_of(event: LocationRegistered | LocationUpdated) -> dict:
     """The fields this event sets: a registration every field it has, an update the non-null ones."""
     if isinstance(event, LocationRegistered):
-        return {f: getattr(event, f) for f in FIELDS if getattr(event, f) is not None or f == "currency"}
+        return {f: getattr(event, f) for f in FIELDS}
     return {f: getattr(event, f) for f in FIELDS if getattr(event, f) is not None}
 
 

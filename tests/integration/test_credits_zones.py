@@ -68,3 +68,22 @@ async def test_credit_expires_at_the_end_of_its_day_in_the_zone_in_force(db):
     [expired] = [e for e in published if e.get("entry_type") == "Credit Expired"]
     assert expired["at"] == "2026-06-30T10:00:00Z"
     assert await handlers.expire_due_credit() == 0
+
+
+async def test_a_version_stored_before_zones_still_expires_on_time_in_an_eastern_zone(db):
+    clock = ManualClock(T0)
+
+    async def publish(events: list[dict]) -> None:
+        pass
+
+    store, locations = CreditsStore(db, publish, clock.now), LocationBook(db["locations"])
+    handlers = CreditsHandlers(store, clock, locations)
+    await locations.apply([registered("Pacific/Kiritimati")])
+    await handlers.apply_batch([AccountTransaction(
+        event_id="tx-1", occurred_at=T0, location_id="east", client_id="c-1", transaction_id="tx-1", kind="credit",
+        amount_minor=2000, currency="USD", credit_expires_on=date(2026, 6, 30))])
+    # As the versions written before zones carry it: the UTC end of the day, and no day index.
+    await db["client_credits"].update_many({}, {"$unset": {"next_credit_expiry_on": ""},
+                                                "$set": {"next_credit_expiry": datetime(2026, 7, 1, tzinfo=UTC)}})
+
+    assert await store.due_for_expiry(datetime(2026, 6, 30, 10, 30, tzinfo=UTC), locations.zone) == [("east", "c-1")]
