@@ -8,20 +8,22 @@ from shared.contract.credits import CreditsEvent
 from shared.contract.topics import CREDITS
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.kafka import events_publisher, inbound_router
+from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
 
 
 def assemble(wiring: Wiring) -> Service:
     publish = events_publisher(wiring.broker, CREDITS.name, CreditsEvent, "Every effect the credits service decided")
     store = CreditsStore(wiring.db, publish, wiring.clock.now)
-    handlers = CreditsHandlers(store, wiring.clock)
+    locations = LocationBook(wiring.db["locations"])
+    handlers = CreditsHandlers(store, wiring.clock, locations)
     inbound = inbound_router(wiring.outages)
     subscribers.register(inbound, handlers, wiring.consumers, wiring.settings.consumer_group)
     keys = IdempotencyKeys(wiring.db["idempotency_keys"])
     return Service(
         kafka_routers=[inbound],
         http_routers=[routes.router],
-        on_start=[store.ensure_indexes],
+        on_start=[store.ensure_indexes, locations.refresh],
         background=[store.aggregates.run_relay, lambda: run_expiry_sweeper(handlers, wiring.settings.sweep_seconds)],
         state={"handlers": handlers, "idempotency": keys},
     )

@@ -7,8 +7,11 @@ same events in memory; no valid event is in any dead-letter topic. The run's fig
 faults of each kind, lost, double, dead-lettered valid, retries) go to
 test-output/faults-figures.json (docs/failure-model.md).
 
-The mix is chosen so that the outcome does not depend on how Kafka interleaves topics: every
-sale is applied before the first booking is published, and no client books more than its pack
+The locations are registered first, in zones far from UTC and across daylight-saving rules
+(Kiritimati +14, UTC-12, New York, London...), and the oracle judges every client in its
+location's zone, as the services do. The mix is chosen so that the outcome does not depend on how
+Kafka interleaves topics: every location is known before the first sale, every sale is applied
+before the first booking is published, and no client books more than its pack
 holds, so no answer depends on timing. Hostile parts are in it on purpose: exact redeliveries,
 endings of bookings that already ended (refused by bookings), and a check-in per client.
 """
@@ -36,7 +39,9 @@ from services.credits.domain.aggregate import ClientCredits
 from shared.contract.bookings import BookingEvent
 from shared.contract.sales import SalesEvent
 from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, SALES
+from shared.contract.topics import LOCATIONS as LOCATIONS_TOPIC
 from shared.rules import RuleViolation
+from shared.zones import zone
 from tests.conftest import OUTPUT, auth, consumer_groups
 from tests.support import events as ev
 from tests.support.kafka import end_offsets_of, eventually, group_offsets
@@ -50,6 +55,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVERS_SCRIPT = ROOT / "deploy" / "local" / "servers.sh"
 CLIENTS_PER_LOCATION, LOCATIONS = 120, 10  # about 20,000 events in all
 SALES_EVENTS, BOOKING_EVENTS = TypeAdapter(SalesEvent), TypeAdapter(BookingEvent)
+ZONES = ("Pacific/Kiritimati", "Etc/GMT+12", "America/New_York", "Europe/London", "Australia/Sydney",
+         "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham", "America/St_Johns", "UTC")
+
+
+def _locations(run: str) -> list[tuple[str, dict]]:
+    """Every location of the run, registered with a name and its zone (keyed by location_id)."""
+    return [(LOCATIONS_TOPIC.name, ev.location_registered(f"flt{run}-loc{n}", name=f"Studio {n}", time_zone=ZONES[n]))
+            for n in range(LOCATIONS)]
 
 
 def _mix(rnd: random.Random, run: str) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
@@ -94,14 +107,22 @@ def _mix(rnd: random.Random, run: str) -> tuple[list[tuple[str, dict]], list[tup
 
 
 class Oracle:
-    """The pure domains applied in memory, in the order each client's events were published."""
+    """The pure domains applied in memory, in the order each client's events were published, each
+    client judged in its location's zone (as registered on `studio.locations.v1`)."""
 
     def __init__(self) -> None:
         self.credits: dict[tuple[str, str], ClientCredits] = {}
         self.bookings: dict[tuple[str, str], ClientBookings] = {}
         self.refused: set[str] = set()  # event ids a service rightly dead-letters
+        self.zones: dict[str, object] = {}
+
+    def zone_of(self, location_id: str):
+        return self.zones.get(location_id, UTC)
 
     def apply(self, topic: str, event: dict, now: datetime) -> None:
+        if topic == LOCATIONS_TOPIC.name:
+            self.zones[event["location_id"]] = zone(event["time_zone"])
+            return
         owner = (event["location_id"], event["client_id"])
         if topic == SALES.name:
             self._credits(owner, SALES_EVENTS.validate_python(event), now)
@@ -119,7 +140,7 @@ class Oracle:
     def _credits(self, owner, event, now: datetime) -> list:
         credits = self.credits.setdefault(owner, ClientCredits.new(*owner))
         try:
-            return credits.handle(event, now)
+            return credits.handle(event, now, self.zone_of(owner[0]))
         except RuleViolation:
             self.refused.add(event.event_id)
             return []
@@ -138,7 +159,8 @@ class Publisher:
                 if self._producer is None:
                     self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all", linger_ms=5)
                     await self._producer.start()
-                await self._producer.send(topic, json.dumps(event).encode(), key=event["client_id"].encode())
+                key = event.get("client_id") or event["location_id"]  # location events are keyed by location
+                await self._producer.send(topic, json.dumps(event).encode(), key=key.encode())
                 return
             except KafkaError:
                 await self._reset()
@@ -267,8 +289,10 @@ async def _quiet(servers, groups: dict[str, str], timeout: float = 900) -> None:
 @pytest.mark.skipif(not _local_servers(), reason="restarts the servers that deploy/local/servers.sh runs")
 async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restarts(system, servers, run_id):
     rnd = random.Random(run_id)
+    locations = _locations(run_id)
     sales, bookings = _mix(rnd, run_id)
     assert len(sales) + len(bookings) >= 20_000
+    published = len(locations) + len(sales) + len(bookings)
     publisher = Publisher(servers.kafka)
 
     injected: dict[str, int] = defaultdict(int)
@@ -300,6 +324,8 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
                       rnd.randrange(3 * len(bookings) // 4, len(bookings)): kill_and_restart("notifier")}
     dead_letters_from = {topic: await end_offsets_of(servers.kafka, f"{topic}.dlq") for topic in DLQ_TOPICS}
     try:
+        await _publish_with_faults(publisher, locations, {})
+        await _quiet(servers, {g: t for g, t in consumer_groups(f"e2e{run_id}.").items() if t == LOCATIONS_TOPIC.name})
         await _publish_with_faults(publisher, sales, sales_faults)
         await _quiet(servers, {g: t for g, t in consumer_groups(f"e2e{run_id}.", "credits").items() if t == SALES.name})
         await _publish_with_faults(publisher, bookings, booking_faults)
@@ -312,12 +338,12 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
 
     now = datetime.now(UTC)
     oracle = Oracle()
-    for topic, event in sales + bookings:
+    for topic, event in locations + sales + bookings:
         oracle.apply(topic, event, now)
     locations = sorted({owner[0] for owner in oracle.credits})
 
     async with httpx.AsyncClient(headers=auth(), timeout=60) as http:
-        figures = {"events": len(sales) + len(bookings), "faults": _faults_injected(injected, sick),
+        figures = {"events": published, "faults": _faults_injected(injected, sick),
                    **await _lost_and_double(http, system, oracle, now),
                    **await _dead_lettered(servers.kafka, dead_letters_from, f"flt{run_id}-", oracle),
                    "retries": await _retries(http, system)}
@@ -330,7 +356,7 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
 
 
 QUOTED = re.compile(r"'[^']*'")  # ids in a reason, so that reasons of one kind count together
-DLQ_TOPICS = (SALES.name, BOOKINGS.name, CLIENTS.name, LIFECYCLE.name, CREDITS.name)
+DLQ_TOPICS = (LOCATIONS_TOPIC.name, SALES.name, BOOKINGS.name, CLIENTS.name, LIFECYCLE.name, CREDITS.name)
 
 
 def _faults_injected(injected: dict[str, int], sick: SickStore) -> dict:
@@ -416,7 +442,7 @@ async def _reports_equal_the_oracle(http, system, oracle: Oracle, locations: lis
     assert {(r["location_id"], r["client_id"]): r["balance_minor"] for r in rows} == expected_balances
 
     expected_packages = {(*owner, p["package_id"]): (p["total"], p["available"], p["booked"], p["used"])
-                         for owner, c in oracle.credits.items() for p in c.package_views(now)}
+                         for owner, c in oracle.credits.items() for p in c.package_views(now, oracle.zone_of(owner[0]))}
     seen = {}
     for location, client in oracle.credits:
         body = (await http.get(f"{system['reports'].url}/v1/locations/{location}/clients/{client}/credits")).json()

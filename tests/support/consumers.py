@@ -48,6 +48,7 @@ class Script:
         self.applied: list[str] = []
         self.outages, self.poison, self.refuse = 0, set(), set()
         self.statuses: list = []
+        self.locations = self  # the credits handlers' location book
 
     async def apply(self, events) -> list:
         events = list(events)

@@ -11,7 +11,7 @@ from services.bookings.handlers import subscribers as bookings
 from services.credits.handlers import subscribers as credits
 from services.notifier.handlers import subscribers as notifier
 from services.reports.handlers import subscribers as reports
-from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, SALES
+from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, LOCATIONS, SALES
 from shared.wiring.kafka import inbound_router
 from tests.support import events as ev
 from tests.support.consumers import Script, credit_entry, quick_consumers
@@ -36,6 +36,7 @@ def _wire_credits(broker, outages, handlers, consumers):
 def _wire_notifier(broker, outages, handlers, consumers):
     clients, answers = inbound_router(outages), inbound_router(outages)
     notifier.register(clients, answers, handlers, consumers, "g")
+    notifier.register_locations(answers, handlers, consumers, "g")
     return [clients, answers]
 
 
@@ -49,10 +50,17 @@ def _booking() -> dict:
     return ev.booking_created("loc-1", "c-1", ev.unique("b"), "2026-12-24T09:00:00+00:00")
 
 
+def _location() -> dict:
+    return ev.location_registered(ev.unique("loc"))
+
+
 # subscriber -> (topic, its consumer group, wiring, a valid event, whether it is the topic's gatekeeper)
 CONSUMERS = {
     "bookings/bookings": (BOOKINGS.name, "g.bookings", _wire_bookings, _booking, True),
     "bookings/credits": (CREDITS.name, "g.credits", _wire_bookings, credit_entry, False),
+    "credits/locations": (LOCATIONS.name, "g.locations", _wire_credits, _location, True),
+    "reports/locations": (LOCATIONS.name, "g.locations", _wire_reports, _location, False),
+    "notifier/locations": (LOCATIONS.name, "g.locations", _wire_notifier, _location, False),
     "credits/sales": (SALES.name, "g.sales", _wire_credits,
                       lambda: ev.account_transaction("loc-1", "c-1", "payment", 1000), True),
     "credits/lifecycle": (LIFECYCLE.name, "g.lifecycle", _wire_credits, _booking, True),

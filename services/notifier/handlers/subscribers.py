@@ -1,7 +1,7 @@
 """Kafka subscribers of the notifier: profiles and credits in, members kept current, a batch at a time.
 
 Records arrive in batches (up to 500) so that a batch costs a few round trips instead of several
-per event. Neither topic is ours to police: a record that fails validation is skipped here (its
+per event. No topic is ours to police: a record that fails validation is skipped here (its
 gatekeeper dead-letters it, with the reason). Outages are waited out and an event our code
 fails on is dead-lettered under our group (shared.wiring.batches). Offsets are committed only
 after the batch's changes and their effects are stored.
@@ -14,12 +14,16 @@ from faststream.kafka import KafkaMessage, KafkaRouter
 from services.notifier.handlers.members import MemberChanges
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
-from shared.contract.topics import CLIENTS, CREDITS
+from shared.contract.locations import LocationsEvent
+from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
 from shared.wiring.batches import Consumers
 from shared.wiring.kafka import batch_consumer_options
+from shared.wiring.locations import LocationBook
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
-SUBSCRIPTIONS = {"clients": CLIENTS.name, "credits": CREDITS.name}
+SUBSCRIPTIONS = {"locations": LOCATIONS.name, "clients": CLIENTS.name, "credits": CREDITS.name}
+
+LOCATION_EVENTS = TypeAdapter(LocationsEvent)
 
 CLIENT_EVENTS = TypeAdapter(ClientEvent)
 CREDITS_EVENTS = TypeAdapter(CreditsEvent)
@@ -39,3 +43,14 @@ def register(clients_router: KafkaRouter, credits_router: KafkaRouter, members: 
                                title="notifier/credits")
     async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
         await credits(events, msg)
+
+
+def register_locations(router: KafkaRouter, locations: LocationBook, consumers: Consumers, group: str) -> None:
+    """Location zones: the credits service dead-letters what fails validation, so it is skipped here.
+    A zone that changes a location's today is picked up by the scheduler's next sweep."""
+    zones = consumers("notifier/locations", f"{group}.locations", LOCATION_EVENTS, locations.apply, gatekeeper=False)
+
+    @router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
+                       title="notifier/locations")
+    async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage) -> None:
+        await zones(events, msg)
