@@ -52,7 +52,12 @@ async def main():
         async def publish(events): pass
         store = CreditsStore(client["t"], publish, clock.now)
         await store.ensure_indexes()
-        handlers, dl = CreditsHandlers(store, clock), DL()
+        try:  # the credits handlers take the location book since studio.locations.v1
+            from shared.wiring.locations import LocationBook
+            handlers = CreditsHandlers(store, clock, LocationBook(client["t"]["locations"]))
+        except ImportError:
+            handlers = CreditsHandlers(store, clock)
+        dl = DL()
         if hasattr(batches, "judge_batch"):
             async def consume(batch):
                 await batches.judge_batch(SALES, await batch_decoder(SALES)(batch), batch, handlers.apply_batch, dl)

@@ -22,6 +22,7 @@ from shared.wiring.batches import BatchConsumer
 from shared.wiring.clock import ManualClock
 from shared.wiring.dead_letter import DeadLetters
 from shared.wiring.failures import Backoff, Outages
+from shared.wiring.locations import LocationBook
 from tests.support import events as ev
 from tests.support.consumers import Batch, Sink
 from tests.support.postgres import FERRETDB_BIN, available, private_ferretdb
@@ -50,7 +51,8 @@ class Credits:
         self.store = CreditsStore(db, self._publish, self.clock.now)
         self.sink = Sink(self.log)
         self.outages = Outages(backoff=Backoff(first=0.05, cap=0.5))
-        self.consumer = BatchConsumer("credits/sales", "g.sales", SALES, CreditsHandlers(self.store, self.clock).apply_batch,
+        handlers = CreditsHandlers(self.store, self.clock, LocationBook(db["locations"]))
+        self.consumer = BatchConsumer("credits/sales", "g.sales", SALES, handlers.apply_batch,
                                       DeadLetters(self.sink.send_raw), self.outages)
         self.offset = 0
 
