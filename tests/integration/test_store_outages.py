@@ -147,7 +147,7 @@ async def test_payments_while_statements_time_out_are_waited_for(credits, sick_s
 
     def slow_and_impatient() -> None:
         postgres.statement_timeout("5ms")  # ends FerretDB's sessions: the new ones have the timeout
-        postgres.hold_locks(credits.db.name, seconds=2.5)
+        postgres.hold_locks(credits.db.name, seconds=30)  # until healed: restore ends the locker's session
 
     await _while_sick(credits, slow_and_impatient, postgres.restore, payments)
 

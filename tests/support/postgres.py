@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PG_HOST, PG_PORT = "127.0.0.1", int(os.environ.get("PG_PORT", "54329"))
+LOCKER = "failmodel-locker"
 FERRETDB_BIN = Path(os.environ.get("FERRETDB_BIN", "/work/main/var/bin/ferretdb"))
 
 
@@ -70,11 +71,25 @@ class Postgres:
         statement timeout then ends them, however small the data."""
         tables = self.sql(f"SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') FROM pg_tables "
                           f"WHERE schemaname = '{schema}'", database=self.database)
-        return subprocess.Popen(["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", "postgres", "-d", self.database,
-                                 "-q", "-c", "SET statement_timeout = 0", "-c", "BEGIN",
-                                 "-c", f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE",
-                                 "-c", f"SELECT pg_sleep({seconds})", "-c", "COMMIT"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        locker = subprocess.Popen(["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", "postgres", "-d", self.database,
+                                   "-q", "-c", "SET statement_timeout = 0", "-c", "BEGIN",
+                                   "-c", f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE",
+                                   "-c", f"SELECT pg_sleep({seconds})", "-c", "COMMIT"],
+                                  env={**os.environ, "PGAPPNAME": LOCKER}, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        self._until_locked(locker)
+        return locker
+
+    def _until_locked(self, locker: subprocess.Popen, timeout: float = 15) -> None:
+        """Returns once the locker holds its locks (psql may take a while to start on a busy machine)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and locker.poll() is None:
+            held = self.sql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                            f"WHERE a.application_name = '{LOCKER}' AND l.mode = 'AccessExclusiveLock' AND l.granted")
+            if int(held or 0):
+                return
+            time.sleep(0.05)
+        raise TimeoutError("the locker did not get its locks")
 
     def restore(self, whole_cluster: bool = False) -> None:
         """Undoes every fault (harmless when none is on), then ends the sessions that saw one."""
