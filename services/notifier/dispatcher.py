@@ -18,7 +18,8 @@ from services.notifier.delivery import Mail, Mailer, PermanentDeliveryError, sen
 from services.notifier.domain import templates
 from services.notifier.domain.announcements import outcome_event
 from services.notifier.domain.members import member_key
-from services.notifier.domain.messages import INTERRUPTED, skip_reason
+from services.notifier.domain.addresses import reachability
+from services.notifier.domain.messages import INTERRUPTED
 from services.notifier.domain.money import format_money
 from services.notifier.store import NotifierStore
 from shared.wiring.clock import Clock
@@ -79,14 +80,15 @@ class Dispatcher:
 
     async def _attempt(self, message: dict, templates: dict) -> tuple[str, str | None]:
         member = await self.store.member(member_key(message["location_id"], message["client_id"]))
-        reason = skip_reason(member)
-        if reason:
-            return "skipped", reason
+        judged = reachability((member or {}).get("profile"))
+        if not judged.reachable:
+            return "skipped", judged.reason
         template = templates.get(message["template_id"])
         if template is None:
             return "failed", f"template {message['template_id']} not found"
         try:
-            await send_with_retries(self.mailer, compose(message["_id"], template, member), self.retry_delays)
+            mail = compose(message["_id"], template, member, judged.address)
+            await send_with_retries(self.mailer, mail, self.retry_delays)
         except PermanentDeliveryError as error:
             return "failed", str(error)
         return "sent", None
@@ -134,8 +136,9 @@ class Dispatcher:
         await self.store.mark_published(messages)
 
 
-def compose(message_id: str, template: dict, member: dict) -> Mail:
+def compose(message_id: str, template: dict, member: dict, address: str) -> Mail:
+    """`address`: the recipient as `reachability` judged it (never the raw profile text)."""
     values = templates.merge_values(member, format_money)
-    return Mail(message_id=message_id, to=member["profile"]["email"],
+    return Mail(message_id=message_id, to=address,
                 subject=templates.render_subject(template["subject"], values),
                 body=templates.render(template["body"], values))
