@@ -57,7 +57,7 @@ async def list_topics(args) -> int:
             print(f"  {count:>7}  {_cut(reason, args.width)}")
         if len(summary.reasons) > args.top:
             rest = sum(count for _, count in summary.reasons[args.top:])
-            print(f"  {rest:>7}  ... {len(summary.reasons) - args.top} other reasons (--top to see more)")
+            print(f"  {rest:>7}  in {len(summary.reasons) - args.top} other reasons (--top to see them)")
     return 0
 
 

@@ -4,33 +4,41 @@ import asyncio
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.tools.dead_letters.letters import DeadLetter, from_record, redriven_headers
 
 
 async def dead_letter_topics(bootstrap: str) -> list[str]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-    await consumer.start()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
     try:
-        return sorted(t for t in await consumer.topics() if t.endswith(".dlq"))
+        return sorted(t for t in await admin.list_topics() if t.endswith(".dlq"))
     finally:
-        await consumer.stop()
+        await admin.close()
+
+
+async def partitions_of(bootstrap: str, topic: str) -> list[int]:
+    """From the cluster's metadata (a consumer knows only the partitions of what it subscribed to)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+        return sorted(p["partition"] for p in described["partitions"])
+    finally:
+        await admin.close()
 
 
 async def read_all(bootstrap: str, topic: str, partition: int | None = None,
                    from_offset: int | None = None) -> list[DeadLetter]:
     """Every record of `topic` (or one partition) up to its end when the read began. No consumer
     group: reading commits nothing and never disturbs a service."""
+    partitions = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)
+                  if partition is None or p == partition]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-                      if partition is None or p == partition]
-        if not partitions:
-            await consumer.topics()  # metadata may not be loaded yet
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-                          if partition is None or p == partition]
         return await _read(consumer, partitions, from_offset)
     finally:
         await consumer.stop()
