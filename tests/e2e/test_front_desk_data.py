@@ -6,8 +6,11 @@ The batch is drawn by hypothesis (tests/support/front_desk.py) from a seed print
 FRONT_DESK_SEED=<seed> replays it.
 """
 
+import csv
+import io
 import os
 import random
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -75,6 +78,52 @@ async def test_every_messy_client_appears_in_every_report_with_its_name_and_bala
     assert {cid: r["full_name"] for cid, r in credit.items()} == \
         {c.client_id: full_name(c) for c in clients if c.balance_minor > 0}, replay
     assert all(r["account_credit_balance_minor"] == wanted[cid][2] for cid, r in credit.items()), replay
+
+
+async def test_every_messy_client_with_a_pack_appears_in_the_credits_report_named(system, published):
+    batch_seed, location, clients = published
+    wanted = {c.client_id: (full_name(c), expected_profile(c)["email"], c.package_credits)
+              for c in clients if c.package_credits is not None}
+
+    async def packs_settled():
+        found = await rows(system, "session-credits-remaining", location)
+        seen = {cid: (r["full_name"], r["email"], r["credits_remaining"]) for cid, r in found.items()}
+        return seen if seen == wanted else None
+
+    seen = await eventually(packs_settled, timeout=45, interval=0.5)
+
+    assert seen == wanted, f"FRONT_DESK_SEED={batch_seed}"
+
+
+async def test_the_messy_batch_adds_up_in_balance_movements_and_exports_every_row(system, published):
+    batch_seed, location, clients = published
+    replay, today = f"FRONT_DESK_SEED={batch_seed}", datetime.now(UTC).date()
+    await eventually(lambda: _all_balances_in(system, location, clients), timeout=45, interval=0.5)
+
+    async with httpx.AsyncClient(base_url=system["reports"].url, headers=auth()) as http:
+        moved = (await http.get("/v1/reports/balance-movements", params={
+            "location": location, "from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()})).json()
+        exported = await http.get("/v1/reports/account-balances", params={
+            "location": location, "format": "csv", "columns": "client_id,full_name,email,balance_minor"})
+    [row] = moved["items"]
+    csv_rows = {r["client_id"]: r for r in csv.DictReader(io.StringIO(exported.text))}
+
+    assert (row["opening_minor"], row["closing_minor"]) == (0, sum(c.balance_minor for c in clients)), replay
+    assert row["payment_minor"] == sum(c.balance_minor for c in clients if c.kind == "payment"), replay
+    assert row["charge_minor"] == sum(c.balance_minor for c in clients if c.kind == "charge"), replay
+    assert set(csv_rows) == {c.client_id for c in clients}, replay
+    assert {c.client_id: csv_rows[c.client_id]["full_name"] for c in clients} == \
+        {c.client_id: _as_exported(full_name(c)) for c in clients}, replay
+
+
+def _as_exported(text: str) -> str:
+    """The contract: a cell starting with =, +, -, @, tab or CR is neutralised (a leading quote)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+async def _all_balances_in(system, location: str, clients) -> bool:
+    found = await rows(system, "account-balances", location)
+    return {cid: r["balance_minor"] for cid, r in found.items()} == {c.client_id: c.balance_minor for c in clients}
 
 
 async def test_every_messy_clients_profile_is_kept_as_given_and_judged_for_email(system, published):

@@ -81,8 +81,9 @@ class FrontDeskClient:
     updates_first: int  # how many of the updates the client service sent before the registration
     kind: str  # the one account.transaction: payment (positive) or charge (negative)
     amount_minor: int
-    payment_first: bool  # the transaction published before anything about the client
-    duplicated: set[str] = field(default_factory=set)  # "registration", "transaction": sent twice
+    payment_first: bool  # the transaction (and package) published before anything about the client
+    package_credits: int | None = None  # a class pack bought, or none
+    duplicated: set[str] = field(default_factory=set)  # "registration", "transaction", "package": sent twice
 
     @property
     def balance_minor(self) -> int:
@@ -102,7 +103,8 @@ def front_desk_clients(draw) -> FrontDeskClient:
         client_id=f"fd-{uuid.uuid4().hex[:12]}", registration=draw(registrations), updates=client_updates,
         updates_first=draw(st.integers(0, len(client_updates))), kind=draw(st.sampled_from(["payment", "charge"])),
         amount_minor=draw(st.integers(1, 10**7)), payment_first=draw(st.booleans()),
-        duplicated=set(draw(st.lists(st.sampled_from(["registration", "transaction"]), unique=True))))
+        package_credits=draw(st.one_of(st.none(), st.integers(1, 50))),
+        duplicated=set(draw(st.lists(st.sampled_from(["registration", "transaction", "package"]), unique=True))))
 
 
 def expected_profile(client: FrontDeskClient) -> dict:
@@ -133,6 +135,11 @@ def events_of(client: FrontDeskClient, location_id: str, at: datetime | None = N
                    "transaction_id": f"tx-{uuid.uuid4().hex[:12]}", "kind": client.kind,
                    "amount_minor": client.balance_minor, "currency": "USD"}
     paid = [(SALES.name, transaction)] * (2 if "transaction" in client.duplicated else 1)
+    if client.package_credits is not None:
+        package = {**_envelope("package.purchased", location_id, client.client_id, at), "package_id": "pack",
+                   "package_name": f"{client.package_credits} classes", "credits": client.package_credits,
+                   "starts_on": "2026-01-01", "expires_on": None}
+        paid += [(SALES.name, package)] * (2 if "package" in client.duplicated else 1)
     return paid + sent if client.payment_first else sent + paid
 
 
