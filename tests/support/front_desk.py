@@ -7,6 +7,9 @@ uppercase, spaces, line breaks, missing, null); updates with any subset of field
 duplicates (a producer's retry: the same event again); events out of order (an update before the
 registration, a payment before either).
 
+Names are never blank: the contract refuses an empty name (a registration without a last name
+is dead-lettered, by design), so a blank one is not front-desk data the system must keep.
+
 `expected_profile` is the contract read literally (absent: unchanged; `null` clears email or
 phone and leaves the rest), written apart from the services' own code so it can judge it.
 """

@@ -1,16 +1,14 @@
 """Client profiles as the reports show them, built from `studio.clients.v1`."""
 
 from services.reports.domain.sort_keys import folded_copies
-from shared.contract.clients import PROFILE_FIELDS, ClientRegistered, ClientUpdated
-
-__all__ = ["PROFILE_FIELDS", "profile_changes", "with_full_name"]
+from shared.contract.clients import ClientRegistered, ClientUpdated
 
 
 def profile_changes(event: ClientRegistered | ClientUpdated) -> dict:
     """The profile fields this event sets (a registration sets all; an update what it changes:
     `null` clears email or phone and leaves the other fields as they were)."""
     changes = event.profile_changes()
-    if "join_date" in changes and changes["join_date"] is not None:
+    if "join_date" in changes:
         changes["join_date"] = changes["join_date"].isoformat()
     return changes
 
