@@ -62,7 +62,7 @@ async def list_topics(args) -> int:
 
 
 async def show_one(args) -> int:
-    letters = await kafka_io.read_all(args.bootstrap, args.topic, args.partition, from_offset=args.offset)
+    letters = await kafka_io.read_all(args.bootstrap, args.topic, args.partition, args.offset, args.offset)
     letter = next((x for x in letters if x.offset == args.offset), None)
     if letter is None:
         print(f"no record at {args.topic}:{args.partition}:{args.offset}", file=sys.stderr)

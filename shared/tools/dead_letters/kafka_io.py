@@ -30,25 +30,27 @@ async def partitions_of(bootstrap: str, topic: str) -> list[int]:
 
 
 async def read_all(bootstrap: str, topic: str, partition: int | None = None,
-                   from_offset: int | None = None) -> list[DeadLetter]:
-    """Every record of `topic` (or one partition) up to its end when the read began. No consumer
-    group: reading commits nothing and never disturbs a service."""
+                   from_offset: int | None = None, to_offset: int | None = None) -> list[DeadLetter]:
+    """Every record of `topic` (or one partition) up to its end when the read began, or within
+    [from_offset, to_offset]. No consumer group: reading commits nothing and never disturbs a service."""
     partitions = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)
                   if partition is None or p == partition]
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        return await _read(consumer, partitions, from_offset)
+        return await _read(consumer, partitions, from_offset, to_offset)
     finally:
         await consumer.stop()
 
 
-async def _read(consumer: AIOKafkaConsumer, partitions: list[TopicPartition], from_offset: int | None) -> list:
+async def _read(consumer: AIOKafkaConsumer, partitions: list[TopicPartition], from_offset: int | None,
+                to_offset: int | None) -> list:
     if not partitions:
         return []
     consumer.assign(partitions)
-    ends = await consumer.end_offsets(partitions)
+    ends = {tp: end if to_offset is None else min(end, to_offset + 1)
+            for tp, end in (await consumer.end_offsets(partitions)).items()}
     starts = await consumer.beginning_offsets(partitions)
     for tp in partitions:
         consumer.seek(tp, max(starts[tp], from_offset or 0))
