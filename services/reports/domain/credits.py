@@ -28,8 +28,9 @@ def package_row(event: PackageChanged) -> dict:
     }
 
 
-def package_categories(row: dict, now: datetime) -> dict:
-    """available / booked / used as staff see them now: a hold whose session started is used."""
+def package_categories(row: dict, now: datetime, today: date) -> dict:
+    """available / booked / used as staff see them now: a hold whose session started is used;
+    `today` is the location's own, for the status."""
     booked = sum(1 for start in row["hold_starts"] if _aware(start) > now)
     used = row["consumed"] + len(row["hold_starts"]) - booked
     return {
@@ -41,7 +42,7 @@ def package_categories(row: dict, now: datetime) -> dict:
         "used": used,
         "starts_on": row["starts_on"],
         "expires_on": row["expires_on"],
-        "status": package_status(row["expires_on"], now.date()),
+        "status": package_status(row["expires_on"], today),
     }
 
 
