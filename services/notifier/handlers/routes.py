@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 
 from services.notifier.domain.conditions import Audience
-from services.notifier.domain.errors import InvalidField
+from services.notifier.domain import templates
+from services.notifier.domain.errors import InvalidField, UnknownReference
 from services.notifier.domain.members import full_name
 from services.notifier.domain.messages import public_status
 from shared.contract.notifier import (AudienceRequest, JourneyRequest, MessageRequest, NewsletterRequest,
@@ -63,6 +64,12 @@ async def create_template(body: TemplateRequest, request: Request, staff: Staff 
     return await _command(request, staff, idempotency_key, body, lambda d, cid: d.create_template(body, cid))
 
 
+@router.get("/templates/merge-fields")
+async def merge_fields(staff: Staff = Depends(admin_only)) -> dict:
+    """What a template or a free-text message may use: `{items: [{name, label, placeholder}]}`."""
+    return {"items": templates.merge_field_list()}
+
+
 @router.get("/templates")
 async def list_templates(request: Request, staff: Staff = Depends(admin_only)) -> dict:
     """Every template (for the staff page's message dialog), by name."""
@@ -95,6 +102,21 @@ async def queue_message(body: MessageRequest, request: Request, staff: Staff = D
     return await _command(request, staff, idempotency_key, body, lambda d, cid: d.queue_message(body, cid), 202)
 
 
+@router.post("/messages/preview")
+async def preview_message(body: MessageRequest, request: Request, staff: Staff = Depends(admin_only)):
+    """The same body as POST /v1/messages → `{subject, body, to}` rendered with the client's
+    current values (plain substitution, nothing evaluated); nothing is sent or stored."""
+    staff.require_location(body.location_id)
+    try:
+        return await request.app.state.service.state["definitions"].preview(body)
+    except UnknownReference as error:
+        if error.field == "client_id":
+            raise HTTPException(404, f"no client {body.client_id!r} known at {body.location_id!r}") from None
+        return unprocessable(error.field, error.message)
+    except InvalidField as error:
+        return unprocessable(error.field, error.message)
+
+
 @router.get("/messages")
 async def client_messages(request: Request, location: Annotated[Identifier, Query()],
                           client_id: Annotated[Identifier, Query()],
@@ -103,8 +125,10 @@ async def client_messages(request: Request, location: Annotated[Identifier, Quer
     # Annotated[...] keeps Identifier's pattern: with `= Query()` FastAPI drops it, and a NUL
     # in a query parameter reached FerretDB as a 500 (found by schemathesis).
     staff.require_location(location)
-    docs = await request.app.state.service.state["store"].client_messages(location, client_id)
-    return {"items": [_message_view(d) for d in docs]}
+    store = request.app.state.service.state["store"]
+    docs = await store.client_messages(location, client_id)
+    named = {t["_id"]: t for t in await store.all("templates")} if docs else {}
+    return {"items": [_message_view(d, named.get(d["template_id"])) for d in docs]}
 
 
 async def _audience(request: Request, audience_id: str) -> Audience:
@@ -128,8 +152,11 @@ def _member_view(doc: dict, audience_id: str) -> dict:
             "entry": state["entry"], "since": state["since"]}
 
 
-def _message_view(doc: dict) -> dict:
+def _message_view(doc: dict, template: dict | None) -> dict:
+    """`template_name` null for free text; `subject` as written (the template's, or the free text's)."""
+    subject = (doc.get("text") or template or {}).get("subject")
     return {"message_id": doc["_id"], "location_id": doc["location_id"], "client_id": doc["client_id"],
-            "template_id": doc["template_id"], "origin": doc["origin"], "origin_id": doc["origin_id"],
+            "template_id": doc["template_id"], "template_name": (template or {}).get("name"), "subject": subject,
+            "origin": doc["origin"], "origin_id": doc["origin_id"],
             "status": public_status(doc["status"]), "reason": doc["reason"],
             "created_at": doc["created_at"], "updated_at": doc["updated_at"]}
