@@ -113,12 +113,16 @@ class JourneyRequest(_Request):
     audience_id: Identifier
     steps: list[JourneyStep] = Field(min_length=1, max_length=20)
     include_existing: bool = Field(default=False, description="Also start it for the audience's current members")
+    location_ids: list[Identifier] | None = Field(
+        default=None, description="Run it only for members of these locations; default: the token's locations")
 
 
 class NewsletterRequest(_Request):
     audience_id: Identifier
     template_id: Identifier
     send_at: Instant
+    location_ids: list[Identifier] | None = Field(
+        default=None, description="Send only to members of these locations; default: the token's locations")
 
 
 class MessageRequest(_Request):

@@ -12,6 +12,8 @@ from services.notifier.domain.members import member_key, new_member, with_ledger
 from services.notifier.handlers import routes
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
+from services.notifier.handlers.marketing import MarketingViews
+from services.notifier.store import MemberBook
 from shared.wiring.auth import mint_token
 from shared.wiring.clock import ManualClock
 from shared.wiring.http import install_error_handlers
@@ -26,8 +28,8 @@ class FakeNotifierStore:
     def __init__(self) -> None:
         self.docs: dict[str, dict[str, dict]] = {c: {} for c in (
             "audiences", "templates", "journeys", "newsletters", "steps", "messages", "claims")}
-        self.members: dict[str, dict] = {}
-        self.queries: list[tuple] = []
+        self.book = MemberBook(log=None)  # the real in-memory book, never loaded or written
+        self.queries: list[dict] = []  # the filters of journey_steps / origin_messages
 
     def add_member(self, location_id: str, client_id: str, balance_minor: int = 0, inside: tuple[str, ...] = (),
                    **profile) -> dict:
@@ -35,7 +37,7 @@ class FakeNotifierStore:
                                                                    "email": "ada@example.com", **profile})
         member = with_ledger_entry(member, 1, balance_minor, "USD")
         member["audiences"] = {a: {"in": True, "entry": 1, "since": NOW.isoformat()} for a in inside}
-        self.members[member["_id"]] = member
+        self.book._put(member["_id"], len(self.book.keys()) + 1, member)
         return member
 
     async def insert_new(self, collection: str, doc: dict) -> bool:
@@ -54,7 +56,7 @@ class FakeNotifierStore:
         return list(self.docs[collection].values())
 
     async def member(self, key: str) -> dict | None:
-        return self.members.get(key)
+        return self.book.get(key)
 
     async def claim_all(self, message_ids: list[str], at, wall: float) -> set[str]:
         return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall} for i in message_ids])
@@ -82,13 +84,25 @@ class FakeNotifierStore:
                  if (m["location_id"], m["client_id"]) == (location_id, client_id)]
         return sorted(found, key=lambda m: m["created_at"], reverse=True)
 
-    async def audience_members(self, audience_id: str) -> list[dict]:
-        return [m for _, m in sorted(self.members.items()) if m["audiences"].get(audience_id, {}).get("in")]
+    async def audience_members(self, audience_id: str, locations=None) -> list[dict]:
+        return list(self.book.inside(audience_id, locations))
 
-    def members_at(self, audience_id: str, location_id: str) -> list[dict]:
-        self.queries.append(("members", audience_id, location_id))
-        return [m for m in self.members.values()
-                if m["location_id"] == location_id and m["audiences"].get(audience_id, {}).get("in")]
+    async def due_newsletters(self, now) -> list[dict]:
+        return [n for n in self.docs["newsletters"].values() if n["status"] == "scheduled" and n["send_at"] <= now]
+
+    async def set_newsletter(self, newsletter_id: str, status: str, recipients: int) -> None:
+        self.docs["newsletters"][newsletter_id].update(status=status, recipients=recipients)
+
+    async def journey_steps(self, journey_id: str, location_id: str, from_client: str | None, limit: int):
+        self.queries.append({"journey_id": journey_id, "location_id": location_id})
+        found = [s for s in self.docs["steps"].values() if (s["journey_id"], s["location_id"]) == (journey_id, location_id)
+                 and (from_client is None or s["client_id"] >= from_client)]
+        return sorted(found, key=lambda s: (s["client_id"], s["entry"], s["step"]))[:limit]
+
+    async def origin_messages(self, origin_id: str, location_id: str | None, client_ids=None, fields=("status",)):
+        self.queries.append({"origin_id": origin_id, **({"location_id": location_id} if location_id else {})})
+        return [m for m in self.docs["messages"].values() if m["origin_id"] == origin_id
+                and location_id in (None, m["location_id"]) and (client_ids is None or m["client_id"] in client_ids)]
 
 
 def served(store: FakeNotifierStore | None = None, locations=("*",), mailer=None):
@@ -107,7 +121,7 @@ def served(store: FakeNotifierStore | None = None, locations=("*",), mailer=None
     app.state.settings = SimpleNamespace(staff_jwt_secret=SECRET)
     app.state.wiring = SimpleNamespace(clock=clock)
     app.state.service = SimpleNamespace(state={"store": store, "definitions": definitions,
-                                               "idempotency": None})
+                                               "views": MarketingViews(store, catalog), "idempotency": None})
     return client_for(app, locations), store, definitions
 
 
