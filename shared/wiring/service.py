@@ -29,6 +29,7 @@ from shared.wiring.http import health_router, install_error_handlers
 from shared.wiring.kafka import build_broker, create_topics
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
+from shared.wiring.store_metrics import StoreCommands
 from shared.wiring.tracing import instrument, instrument_http, tracer_provider
 
 log = get_logger(__name__)
@@ -67,7 +68,7 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
     broker.add_middleware(KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name))
     tracing = tracer_provider(settings)
     instrument(broker, tracing)
-    client = mongo.connect(settings.mongodb_url)
+    client = mongo.connect(settings.mongodb_url, [StoreCommands(registry)])
     return Wiring(
         settings=settings,
         clock=clock or clock_from(settings.clock_file),
