@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 
-from services.notifier.domain.conditions import Audience
 from services.notifier.domain import templates
+from services.notifier.domain.conditions import Audience
 from services.notifier.domain.errors import InvalidField, UnknownReference
+from services.notifier.domain.messages import public_status
 from services.notifier.domain.paging import BadCursor, decode_cursor, overlaps
 from services.notifier.handlers.marketing import MarketingViews
-from services.notifier.domain.messages import public_status
 from shared.contract.notifier import (AudienceRequest, JourneyRequest, MessageRequest, NewsletterRequest,
                                       TemplateRequest)
 from shared.contract.types import Identifier
@@ -123,7 +123,7 @@ async def list_newsletters(request: Request, location: Locations = [], staff: St
     """Newsletters reaching the token's (or the asked) locations, newest first, with how many of
     their messages are queued, sent, failed and skipped there."""
     wanted = _wanted(staff, location)
-    return {"items": await _views(request).newsletters(_staff_locations(staff), wanted)}
+    return {"items": await _views(request).newsletters(wanted)}
 
 
 def _views(request: Request) -> MarketingViews:
