@@ -174,3 +174,19 @@ async def test_a_newsletter_of_an_admin_of_one_location_goes_only_to_its_members
     assert (listed["audience_name"], listed["template_name"], listed["status"]) == (
         "Customers Owing Account Balance", "Please pay", "sent")
     assert listed["outcomes"] == {"queued": 0, "sent": 3, "failed": 0, "skipped": 0}
+
+
+async def test_journeys_and_newsletters_of_other_locations_are_not_listed():
+    store = studio()
+    whole, _, _ = served(store)
+    await whole.post("/v1/journeys", json={"name": "L2 only", "audience_id": OWING, "location_ids": ["l-2"],
+                                           "steps": [{"after": "PT1H", "template_id": "tpl-1"}]})
+    await whole.post("/v1/newsletters", json={"audience_id": OWING, "template_id": "tpl-1", "location_ids": ["l-2"],
+                                              "send_at": NOW.isoformat()})
+    http, _, _ = served(store, locations=["l-1"])
+
+    assert (await http.get("/v1/journeys")).json()["items"] == []
+    assert (await http.get("/v1/newsletters")).json()["items"] == []
+    assert len((await whole.get("/v1/journeys")).json()["items"]) == 1
+    [journey] = (await whole.get("/v1/journeys")).json()["items"]
+    assert (await http.get(f"/v1/journeys/{journey['journey_id']}/entries")).status_code == 403
