@@ -196,14 +196,18 @@ async def preview_message(body: MessageRequest, request: Request, staff: Staff =
 async def client_messages(request: Request, location: Annotated[Identifier, Query()],
                           client_id: Annotated[Identifier, Query()],
                           staff: Staff = Depends(admin_only)) -> dict:
-    """A client's message history, newest first: status queued|sent|failed|skipped with the reason."""
+    """A client's message history, newest first: status queued|sent|failed|skipped with the reason,
+    the template's name (null for free text) and the journey's name (`origin_name`, for journeys)."""
     # Annotated[...] keeps Identifier's pattern: with `= Query()` FastAPI drops it, and a NUL
     # in a query parameter reached FerretDB as a 500 (found by schemathesis).
     staff.require_location(location)
     store = request.app.state.service.state["store"]
     docs = await store.client_messages(location, client_id)
     named = {t["_id"]: t for t in await store.all("templates")} if docs else {}
-    return {"items": [_message_view(d, named.get(d["template_id"])) for d in docs]}
+    journeys = {j["_id"]: j["name"] for j in await store.all("journeys")} if any(
+        d["origin"] == "journey" for d in docs) else {}
+    return {"items": [{**_message_view(d, named.get(d["template_id"])), "origin_name": journeys.get(d["origin_id"])}
+                      for d in docs]}
 
 
 async def _audience(request: Request, audience_id: str) -> Audience:
