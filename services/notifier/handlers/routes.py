@@ -56,9 +56,9 @@ def _creation_scope(staff: Staff, location_ids: list[str] | None) -> list[str] |
     return None if staff.whole_brand else sorted(staff.locations)
 
 
-def _cursor(token: str | None, size: int) -> tuple | None:
+def _cursor(token: str | None, kinds: tuple[type, ...]) -> tuple | None:
     try:
-        return decode_cursor(token, size)
+        return decode_cursor(token, kinds)
     except BadCursor as error:
         raise RequestValidationError([{"loc": ("query", "cursor"), "msg": str(error), "type": "value_error"}]) from None
 
@@ -93,7 +93,7 @@ async def audience_members(audience_id: Identifier, request: Request, location: 
     used by an admin of some locations lists only their members."""
     wanted = _wanted(staff, location)
     audience = _require_audience_scope(staff, await _audience_or_none(request, audience_id))
-    return _views(request).members(audience, wanted, _cursor(cursor, 2), limit)
+    return _views(request).members(audience, wanted, _cursor(cursor, (str, str)), limit)
 
 
 @router.get("/journeys")
@@ -115,7 +115,7 @@ async def journey_entries(journey_id: Identifier, request: Request, location: Lo
         raise HTTPException(404, "no such journey")
     if not overlaps(_staff_locations(staff), *views.scopes_of(journey)):
         raise HTTPException(403, "this token allows none of the journey's locations")
-    return await views.entries(journey, wanted, _cursor(cursor, 3), limit)
+    return await views.entries(journey, wanted, _cursor(cursor, (str, str, int)), limit)
 
 
 @router.get("/newsletters")

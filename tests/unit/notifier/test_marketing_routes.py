@@ -5,6 +5,7 @@ import pytest
 
 from services.notifier.domain.conditions import Audience, Condition, audience_document
 from services.notifier.domain.journeys import journey_from, schedule
+from services.notifier.domain.paging import encode_cursor
 from services.notifier.scheduler import Scheduler
 from tests.unit.notifier.fakes import NOW, FakeNotifierStore, served
 
@@ -61,7 +62,8 @@ async def test_a_page_shows_who_the_member_is_and_what_they_owe():
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"cursor": "bm90LWEtY3Vyc29y"},
-                                    {"cursor": "***"}])
+                                    {"cursor": "***"}, {"cursor": encode_cursor("l-1", 5)},
+                                    {"cursor": encode_cursor("l-1", "c-1", 1)}])
 async def test_a_bad_limit_or_cursor_is_422_naming_it(params):
     http, _, _ = served(studio())
 
