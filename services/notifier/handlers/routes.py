@@ -15,7 +15,7 @@ from shared.contract.notifier import (AudienceRequest, JourneyRequest, MessageRe
                                       TemplateRequest)
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, admin_only
-from shared.wiring.http import unprocessable
+from shared.wiring.http import invalid_field, unprocessable
 from shared.wiring.idempotency import idempotent
 
 router = APIRouter(prefix="/v1", tags=["notifier"])
@@ -28,7 +28,7 @@ async def _command(request: Request, staff: Staff, key: str | None, body, comman
         return await idempotent(state["idempotency"], scope, key, body.model_dump(mode="json"),
                                 lambda cid: command(state["definitions"], cid), now, status_code)
     except InvalidField as error:
-        return unprocessable(error.field, error.message)
+        return unprocessable(error.field, error.message, "body")
 
 
 def _staff_locations(staff: Staff) -> frozenset[str] | None:
@@ -225,7 +225,7 @@ async def _audience_or_none(request: Request, audience_id: str) -> Audience | No
 
 
 def _unknown_audience(audience_id: str) -> HTTPException:
-    return HTTPException(422, {"message": f"audience_id: no such audience {audience_id!r}", "field": "audience_id"})
+    return invalid_field("audience_id", f"names no audience ({audience_id!r})")
 
 
 def _message_view(doc: dict, template: dict | None) -> dict:
