@@ -4,7 +4,7 @@ Each is keyed by its `command_id` (the HTTP Idempotency-Key): the same command a
 nothing; the same id with other arguments is a conflicting duplicate.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from services.credits.domain import ledger, memberships, packages
 from services.credits.domain.adjustments import Adjustment, signed_credits
@@ -85,7 +85,7 @@ def adjust_period(state: CreditsState, out: Outputs, *, membership_id: str, peri
 
 
 def adjust_account(state: CreditsState, out: Outputs, *, amount_minor: int, currency: str, note: str,
-                   actor: str, command_id: str, now: datetime) -> None:
+                   actor: str, command_id: str, now: datetime, zone: tzinfo) -> None:
     content = fingerprint(command="adjust_account", amount_minor=amount_minor, currency=currency,
                           note=note, actor=actor)
     if _is_repeated(state, command_id, content):
@@ -95,7 +95,7 @@ def adjust_account(state: CreditsState, out: Outputs, *, amount_minor: int, curr
     if not note or not note.strip():
         raise InvalidAdjustment("is required on an account adjustment", "note")
     state.account.check_currency(currency)
-    announce_entries(ledger.expire_due(state.account, now, state.scope), out)
+    announce_entries(ledger.expire_due(state.account, now, state.scope, zone), out)
     posting = ledger.Posting("Manual Adjustment", amount_minor, currency, now, note=note, actor=actor)
     announce_entries([ledger.post(state.account, posting, state.scope)], out)
 

@@ -87,7 +87,7 @@ function locationPicker(me) {
   const picker = h("details", { class: "locations" }, summary,
     h("fieldset", {}, h("legend", {}, me.whole_brand ? "Locations (whole brand)" : "Locations your token allows"),
       h("div", { class: "check" }, all, h("label", { for: "loc-all" }, "All locations")),
-      me.locations.length ? boxes.map((b) => h("div", { class: "check" }, b, h("label", { for: b.id }, b.value)))
+      me.locations.length ? boxes.map((b) => h("div", { class: "check" }, b, h("label", { for: b.id }, nameOf(me, b.value))))
         : h("p", { class: "muted" }, "No locations with data yet.")));
   const close = () => { picker.open = false; };
   document.addEventListener("click", (e) => { if (!picker.contains(e.target)) close(); });
@@ -97,7 +97,12 @@ function locationPicker(me) {
 
 function summaryText(chosen, me) {
   if (chosen.size === 0) return me.whole_brand ? "All locations" : `All my locations (${me.locations.length})`;
-  return chosen.size === 1 ? `Location: ${[...chosen][0]}` : `${chosen.size} locations`;
+  return chosen.size === 1 ? `Location: ${nameOf(me, [...chosen][0])}` : `${chosen.size} locations`;
+}
+
+/** A location's name, or its id until the location is registered. */
+function nameOf(me, locationId) {
+  return (me.location_names || {})[locationId] || locationId;
 }
 
 async function route() {

@@ -43,7 +43,7 @@ function profileCard(ctx) {
   return h("section", { class: "card profile", "aria-labelledby": "client-name" },
     h("div", {},
       h("h2", { id: "client-name" }, p.full_name || clientId),
-      h("p", { class: "muted" }, `${clientId} · ${locationId}`),
+      h("p", { class: "muted" }, `${clientId} · ${(session.me.location_names || {})[locationId] || locationId}`),
       h("dl", { class: "facts" },
         h("dt", {}, "Email"), h("dd", {}, p.email || "—"), h("dt", {}, "Phone"), h("dd", {}, p.phone || "—"),
         h("dt", {}, "Joined"), h("dd", {}, day(p.join_date) || "—"))),
