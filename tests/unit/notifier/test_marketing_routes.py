@@ -1,6 +1,8 @@
 """Audiences, journeys and newsletters as staff of some locations use them: brand-wide audiences
 within their locations, members paged per location, journeys and newsletters scoped."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from services.notifier.domain.conditions import Audience, Condition, audience_document
@@ -166,7 +168,8 @@ async def test_a_newsletter_of_an_admin_of_one_location_goes_only_to_its_members
     http, _, definitions = served(store, locations=["l-1"], mailer=Mailer())
     created = await http.post("/v1/newsletters", json={"audience_id": OWING, "template_id": "tpl-1",
                                                         "send_at": NOW.isoformat()})
-    scheduler = Scheduler(store, definitions.catalog, definitions.dispatcher, definitions.clock, 60, None)
+    scheduler = Scheduler(store, definitions.catalog, definitions.dispatcher, definitions.clock, 60,
+                          SimpleNamespace(locations=None))  # members and zones are not used by a newsletter
 
     await scheduler.queue_due_newsletters()
     [listed] = (await http.get("/v1/newsletters")).json()["items"]
