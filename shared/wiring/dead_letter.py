@@ -48,6 +48,9 @@ def describe(error: Exception) -> str:
     return f"rule broken: {error}"[:900]
 
 
+REDRIVEN_FROM = "x-redriven-from"  # set by shared/tools/dead_letters on a re-driven copy
+
+
 def dead_letter_headers(record: Any, reason: str, group: str | None = None) -> dict[str, str]:
     headers = {
         "x-error": reason,
@@ -57,6 +60,10 @@ def dead_letter_headers(record: Any, reason: str, group: str | None = None) -> d
     }
     if group:  # which consumer group dead-lettered it (a re-drive reaches every group again)
         headers["x-consumer-group"] = group
+    # A re-drive refused again says so, so the dead-letters tool never re-drives it in a loop.
+    redriven = dict(getattr(record, "headers", None) or ()).get(REDRIVEN_FROM)
+    if redriven is not None:
+        headers[REDRIVEN_FROM] = redriven.decode(errors="replace") if isinstance(redriven, bytes) else str(redriven)
     return headers
 
 
