@@ -5,6 +5,7 @@ from services.notifier.dispatcher import Dispatcher
 from services.notifier.handlers import routes, subscribers
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
+from services.notifier.handlers.marketing import MarketingViews
 from services.notifier.handlers.members import MemberChanges
 from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
@@ -32,5 +33,6 @@ def assemble(wiring: Wiring) -> Service:
         http_routers=[routes.router],
         on_start=[store.ensure_indexes, catalog.reload, store.book.load],  # before the first event
         background=[scheduler.run],
-        state={"store": store, "definitions": definitions, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),
+               "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
     )

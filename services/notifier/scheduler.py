@@ -77,7 +77,8 @@ class Scheduler:
     async def queue_due_newsletters(self) -> None:
         now = self.clock.now()
         for newsletter in await self.store.due_newsletters(now):
-            recipients = await self.store.audience_members(newsletter["audience_id"])
+            recipients = await self.store.audience_members(newsletter["audience_id"],
+                                                           newsletter.get("location_ids") or None)
             messages = [self._newsletter_message(newsletter, member, index, now)
                         for index, member in enumerate(recipients)]
             for start in range(0, len(messages), self.dispatcher.chunk):

@@ -16,9 +16,29 @@ class _Body(StorableText):
 
 
 class PackageAdjustment(_Body):
-    action: Literal["add", "deduct"]
-    credits: int = Field(ge=1, le=100_000)
+    """Credits (`action` with `credits`) and/or validity; `expires_on: null` = never expires."""
+
+    action: Literal["add", "deduct"] | None = None
+    credits: int | None = Field(default=None, ge=1, le=100_000)
+    starts_on: date | None = None
+    expires_on: date | None = Field(default=None, description="Given as null: the package never expires")
     note: Note | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> "PackageAdjustment":
+        if (self.action is None) != (self.credits is None):
+            raise ValueError("action and credits go together" if self.action else "credits needs an action")
+        if self.action is None and not {"starts_on", "expires_on"} & self.model_fields_set:
+            raise ValueError("give credits with an action, starts_on or expires_on: at least one change")
+        if "starts_on" in self.model_fields_set and self.starts_on is None:
+            raise ValueError("starts_on cannot be null")
+        if self.starts_on and self.expires_on and self.expires_on < self.starts_on:
+            raise ValueError("expires_on is before starts_on")
+        return self
+
+    def validity(self) -> dict:
+        """Only the validity fields the request gave (`expires_on: None` = never)."""
+        return {name: getattr(self, name) for name in ("starts_on", "expires_on") if name in self.model_fields_set}
 
 
 class PeriodAdjustment(_Body):

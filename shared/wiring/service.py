@@ -23,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from starlette.types import ASGIApp
 
 from shared.wiring import mongo
+from shared.wiring.api_docs import serve_api_docs
 from shared.wiring.clock import Clock, clock_from
 from shared.wiring.http import health_router, install_error_handlers
 from shared.wiring.kafka import build_broker, create_topics
@@ -89,7 +90,9 @@ def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock:
     service = assemble(wiring)
     for router in service.kafka_routers:
         wiring.broker.include_router(router)
-    app = FastAPI(title=f"studio {settings.service_name}", version="1.0.0", lifespan=_lifespan(wiring, service))
+    app = FastAPI(title=f"studio {settings.service_name}", version="1.0.0", lifespan=_lifespan(wiring, service),
+                  docs_url=None, redoc_url=None)  # served from our own files, below
+    serve_api_docs(app)
     app.state.settings, app.state.wiring, app.state.service = settings, wiring, service
     install_error_handlers(app)
     instrument_http(app, wiring.tracer_provider)

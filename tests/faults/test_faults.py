@@ -279,9 +279,15 @@ async def _histories_add_up(http, system, oracle: Oracle, rnd: random.Random) ->
 async def _audience_equals_the_oracle(http, system, oracle: Oracle, locations: list[str]) -> None:
     expected = {owner for owner, c in oracle.credits.items() if (c.balance()["balance_minor"] or 0) < 0}
 
-    async def members() -> set:
-        body = (await http.get(f"{system['notifier'].url}/v1/audiences/owing-balance/members")).json()
-        return {(m["location_id"], m["client_id"]) for m in body["items"] if m["location_id"] in locations}
+    async def members() -> set:  # every page of the run's locations
+        found, cursor = set(), None
+        while True:
+            params = {"location": locations, "limit": 500, **({"cursor": cursor} if cursor else {})}
+            body = (await http.get(f"{system['notifier'].url}/v1/audiences/owing-balance/members",
+                                   params=params)).json()
+            found |= {(m["location_id"], m["client_id"]) for m in body["items"]}
+            if (cursor := body["next_cursor"]) is None:
+                return found
 
     assert await eventually(lambda: _equal(members, expected), timeout=60), \
         f"owing-balance differs: {len(await members())} members, {len(expected)} expected"

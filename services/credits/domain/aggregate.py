@@ -71,10 +71,11 @@ class ClientCredits:
         now = as_utc(now)
         return self._change(event.event_id, event.occurred_at, lambda draft, out: handler(draft, event, now, out))
 
-    def adjust_package(self, package_id: str, action: str, credits: int, note: str | None,
-                       actor: str, command_id: str, now: datetime) -> list[CreditsEvent]:
+    def adjust_package(self, package_id: str, action: str | None, credits: int | None, note: str | None,
+                       actor: str, command_id: str, now: datetime, **validity) -> list[CreditsEvent]:
+        """`validity`: `starts_on`, `expires_on` (None = never); a field not given stays as it is."""
         return self._command(command_id, now, staff_commands.adjust_package, package_id=package_id,
-                             action=action, credits=credits, note=note, actor=actor)
+                             action=action, credits=credits, note=note, actor=actor, **validity)
 
     def adjust_period(self, membership_id: str, period_start: date, action: str, credits: int,
                       valid_from: date | None, valid_to: date | None, note: str | None,

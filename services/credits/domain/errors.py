@@ -66,7 +66,7 @@ class InvalidAdjustment(RuleViolation):
 
 class ValidityReversed(RuleViolation):
     def __init__(self, valid_from: date, valid_to: date) -> None:
-        super().__init__(f"a period cannot be valid from {valid_from} to the earlier {valid_to}")
+        super().__init__(f"the validity cannot run from {valid_from} to the earlier {valid_to}")
 
 
 class MembershipEndsBeforeStart(RuleViolation):

@@ -24,19 +24,40 @@ from services.credits.domain.outputs import Outputs
 from services.credits.domain.state import CommandRecord, CreditsState
 
 
-def adjust_package(state: CreditsState, out: Outputs, *, package_id: str, action: str, credits: int,
-                   note: str | None, actor: str, command_id: str, now: datetime) -> None:
+KEEP = "keep"  # a validity field the adjustment leaves as it is (None for `expires_on` is "never")
+
+
+def adjust_package(state: CreditsState, out: Outputs, *, package_id: str, action: str | None, credits: int | None,
+                   note: str | None, actor: str, command_id: str, now: datetime,
+                   starts_on: date | str = KEEP, expires_on: date | None | str = KEEP) -> None:
     content = fingerprint(command="adjust_package", package_id=package_id, action=action,
-                          credits=credits, note=note, actor=actor)
+                          credits=credits, note=note, actor=actor, starts_on=str(starts_on),
+                          expires_on=str(expires_on))
     if _is_repeated(state, command_id, content):
         return
     package = state.package(package_id)
     if package is None:
         raise UnknownPackage(package_id)
-    delta = signed_credits(action, credits)
+    delta = 0 if action is None and credits is None else signed_credits(action, credits)
+    changed = (["credits"] if delta else []) + _move_validity(package, starts_on, expires_on)
+    if not changed:
+        raise InvalidAdjustment("the adjustment changes neither credits nor validity")
     _check_deductible(delta, packages.available(package, state.claims))
-    package.adjustments.append(Adjustment(command_id, delta, note, actor, now))
+    package.adjustments.append(Adjustment(command_id, delta, note, actor, now, package.starts_on,
+                                          package.expires_on, changed))
     announce_package(package, state.claims, out)
+
+
+def _move_validity(package, starts_on, expires_on) -> list[str]:
+    """Sets the package's new validity; the fields that changed. A reversed window is refused."""
+    new_start = package.starts_on if starts_on == KEEP else starts_on
+    new_end = package.expires_on if expires_on == KEEP else expires_on
+    if new_end is not None:
+        _check_window(new_start, new_end)
+    changed = [name for name, old, new in (("starts_on", package.starts_on, new_start),
+                                           ("expires_on", package.expires_on, new_end)) if old != new]
+    package.starts_on, package.expires_on = new_start, new_end
+    return changed
 
 
 def adjust_period(state: CreditsState, out: Outputs, *, membership_id: str, period_start: date, action: str,
@@ -55,7 +76,9 @@ def adjust_period(state: CreditsState, out: Outputs, *, membership_id: str, peri
     record.valid_from = valid_from or record.valid_from
     record.valid_to = valid_to or record.valid_to
     _check_window(*membership.window(period_start))
-    record.adjustments.append(Adjustment(command_id, delta, note, actor, now))
+    window = membership.window(period_start)
+    changed = (["credits"] if delta else []) + [n for n, v in (("starts_on", valid_from), ("expires_on", valid_to)) if v]
+    record.adjustments.append(Adjustment(command_id, delta, note, actor, now, *window, changed))
     announce_period(membership, period_start, state.claims, out)
 
 

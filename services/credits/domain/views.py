@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.credits.domain import memberships, packages
+from services.credits.domain.adjustments import adjustment_record
 from services.credits.domain.claims import Claim
 from services.credits.domain.instants import as_utc, utc_date
 from services.credits.domain.ledger import Account
@@ -25,6 +26,7 @@ def package_view(package: Package, claims: list[Claim], now: datetime) -> dict[s
         "starts_on": package.starts_on,
         "expires_on": package.expires_on,
         "status": "expired" if expired else "active",
+        "adjustments": [adjustment_record(a) for a in package.adjustments],
     }
 
 
