@@ -78,7 +78,7 @@ export function labelOf(field) {
 
 /** "Input should be a valid integer" → "should be a valid whole number": a sentence after the label. */
 function phrase(msg) {
-  return String(msg || "is not valid").replace(/^Value error, /, "").replace(/^Input should be/, "should be")
+  return String(msg || "is not valid").replace(/^Value error, /, "").replace(/^(Input|String|Value) should/, "should")
     .replace(/valid integer/, "valid whole number").replace(/^Field required$/, "is required")
     .replace(/^Extra inputs are not permitted$/, "is not expected here");
 }
@@ -96,7 +96,11 @@ function problemsOf(body) {
 }
 
 function sentenceOf({ problems, text }) {
-  if (problems.length) return problems.map((p) => (p.field ? `${labelOf(p.field)} ${phrase(p.msg)}` : phrase(p.msg))).join("; ");
+  const joined = (p) => {
+    const said = phrase(p.msg);
+    return /^(should|is|must|cannot) /.test(said) ? `${labelOf(p.field)} ${said}` : `${labelOf(p.field)}: ${said}`;
+  };
+  if (problems.length) return problems.map((p) => (p.field ? joined(p) : phrase(p.msg))).join("; ");
   return text.replace(/^([\w.]+): /, (all, field) => (LABELS[field] || /_/.test(field) ? `${labelOf(field)}: ` : all));
 }
 

@@ -169,7 +169,6 @@ async function route() {
   if (!session.me) return;
   fill(banner); // a banner belongs to the screen it was shown on
   delete banner.dataset.kind;
-  if (picker) picker.open = false;
   const [, kind, ...rest] = (location.hash || "#/report/account-balances").slice(1).split("/");
   for (const tab of document.querySelectorAll("#tabs a")) {
     const here = tab.dataset.tab === rest[0] && (kind === "report" || kind === "marketing");

@@ -11,8 +11,8 @@ const OWING = { name: "Customers Owing Account Balance", field: "account_balance
 
 export async function render(root, rest, session) {
   if (rest[0]) { await renderOne(root, rest[0], rest[1] || "", session); return; }
-  const list = await audiences();
   const chosen = session.chosenLocations();
+  const list = await audiences(chosen);
   const shown = list?.filter((a) => !chosen.length || !a.location_ids?.length || a.location_ids.some((l) => chosen.includes(l)));
   fill(root,
     h("div", { class: "report-head" }, h("div", {}, h("h2", {}, "Audiences"),
@@ -89,12 +89,13 @@ function createForm(session) {
       location_ids: picked.length ? picked : (session.me.whole_brand ? null : mine) };
     if (!body.name) throw new Invalid("Name: give the audience a name.");
     const created = await json("notifier", "/v1/audiences", { method: "POST", body, key: newKey() });
+    session.freshAudience = created.audience_id;
     location.hash = `#/marketing/audiences/${encodeURIComponent(created.audience_id)}`;
   });
 }
 
 async function renderOne(root, id, where, session) {
-  const audience = await audienceById(id);
+  const audience = await audienceById(id, session.chosenLocations());
   const name = audience?.name || id;
   const inScope = audience?.location_ids?.length ? audience.location_ids.filter((l) => session.me.locations.includes(l))
     : session.me.locations;
@@ -112,9 +113,17 @@ async function renderOne(root, id, where, session) {
       session.learnNames(page.items);
       return page;
     }, "Nobody meets the condition right now.");
+  // The counts are read after the members, so a new audience's first judgement shows in both.
+  const counts = h("div", { class: "counts-slot" }, audience ? countsLine(audience, session) : null);
+  const refresh = async (fromStart) => {
+    await (fromStart ? members.restart() : members.show());
+    const now = await audienceById(id, session.chosenLocations());
+    if (now) fill(counts, countsLine(now, session));
+    return now;
+  };
   picker.addEventListener("change", () => {
     history.replaceState(null, "", `#/marketing/audiences/${encodeURIComponent(id)}/${encodeURIComponent(picker.value)}`);
-    members.restart().catch((error) => session.fail(error));
+    refresh(true).catch((error) => session.fail(error));
   });
   fill(root, backLink("#/marketing/audiences", "All audiences"),
     h("section", { class: "card", "aria-labelledby": "audience-h" },
@@ -123,12 +132,25 @@ async function renderOne(root, id, where, session) {
       h("div", { class: "head-actions" },
         h("a", { class: "button secondary", href: `#/marketing/journeys/new/${encodeURIComponent(id)}` }, "Start a journey"),
         h("a", { class: "button secondary", href: `#/marketing/newsletters/new/${encodeURIComponent(id)}` }, "Schedule a newsletter"))),
-      audience ? countsLine(audience, session) : null),
+      counts),
     h("section", { class: "card", "aria-labelledby": "members-h" },
       h("div", { class: "report-head" }, h("h3", { id: "members-h" }, "Members"),
-        h("div", { class: "field inline" }, h("label", { for: "members-location" }, "Location"), picker)),
+        h("div", { class: "head-actions" },
+          h("div", { class: "field inline" }, h("label", { for: "members-location" }, "Location"), picker),
+          h("button", { type: "button", class: "secondary", onclick: () => refresh(false).catch((e) => session.fail(e)) }, "Refresh"))),
       members.area));
-  await members.show();
+  const now = await refresh(false);
+  if (session.freshAudience === id) await whileJudged(root, counts, now, refresh);
+}
+
+/** The notifier judges a new audience in the background: look again for a few seconds. */
+async function whileJudged(root, counts, audience, refresh) {
+  let latest = audience;
+  for (let i = 0; i < 10 && root.isConnected && !(latest?.total > 0); i++) {
+    counts.append(h("p", { class: "muted small judging" }, "Working out who meets the condition…"));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    latest = await refresh(false);
+  }
 }
 
 function countsLine(audience, session) {

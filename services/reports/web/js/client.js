@@ -45,7 +45,7 @@ function profileCard(ctx) {
   return h("section", { class: "card profile", "aria-labelledby": "client-name" },
     h("div", {},
       h("h2", { id: "client-name" }, p.full_name || clientId),
-      h("p", { class: "muted" }, `${clientId} · ${session.locationName(locationId)}`),
+      h("p", { class: "muted" }, `${clientId} · ${(session.me.location_names || {})[locationId] || locationId}`),
       h("dl", { class: "facts" },
         h("dt", {}, "Email"), h("dd", {}, p.email || "—"), h("dt", {}, "Phone"), h("dd", {}, p.phone || "—"),
         h("dt", {}, "Joined"), h("dd", {}, day(p.join_date) || "—"))),
@@ -105,7 +105,7 @@ function membershipBlock(m, ctx) {
           `${period.used} / ${period.max ?? "∞"}`))))),
     m.periods.filter((period) => period.adjustments?.length).map((period) =>
       h("div", { class: "period-adjustments" }, h("p", { class: "muted small" }, `Changes to ${day(period.starts_on)} – ${day(period.ends_on)}`),
-        adjustmentList(period.adjustments))),
+        adjustmentList(period.adjustments, true))),
     admin ? m.periods.map((period) => periodForm(m, period, ctx)) : null);
 }
 
@@ -145,23 +145,25 @@ function messagesSection(ctx) {
 }
 
 /** Every staff change to a package or a period, newest first: what changed, the note, who and when. */
-function adjustmentList(adjustments) {
+function adjustmentList(adjustments, period = false) {
   if (!adjustments?.length) return null;
   const newest = [...adjustments].sort((a, b) => String(b.at).localeCompare(String(a.at)));
-  return h("ul", { class: "adjustments", "aria-label": "Staff changes" }, newest.map((a) => h("li", {},
-    h("span", { class: "what" }, adjustmentText(a)),
+  return [h("p", { class: "muted small adjustments-title" }, "Staff changes"),
+    h("ul", { class: "adjustments", "aria-label": "Staff changes" }, newest.map((a) => h("li", {},
+    h("span", { class: "what" }, adjustmentText(a, period)),
     a.note ? h("q", { class: "note" }, a.note) : h("span", { class: "muted" }, "no note"),
-    h("span", { class: "muted by" }, `${a.actor || "unknown staff"} · ${instant(a.at)}`))));
+    h("span", { class: "muted by" }, `${a.actor || "unknown staff"} · ${instant(a.at)}`))))];
 }
 
-function adjustmentText(a) {
+/** What one adjustment changed (`changed`); its starts_on / expires_on are the validity after it. */
+function adjustmentText(a, period) {
+  const changed = a.changed?.length ? a.changed : (a.credits ? ["credits"] : []);
   const parts = [];
-  if (a.credits) parts.push(`${a.action === "deduct" ? "Deducted" : "Added"} ${a.credits} credit${a.credits === 1 ? "" : "s"}`);
-  const starts = a.starts_on ?? a.valid_from;
-  const ends = a.expires_on ?? a.valid_to;
-  if (starts) parts.push(`starts on ${day(starts)}`);
-  if (ends) parts.push(`${a.valid_to ? "ends" : "expires"} on ${day(ends)}`);
-  if (a.never_expires || (a.expires_on === null && (a.changed || a.changes || []).includes?.("expires_on"))) parts.push("never expires");
+  if (changed.includes("credits")) parts.push(`${a.action === "deduct" ? "Deducted" : "Added"} ${a.credits} credit${a.credits === 1 ? "" : "s"}`);
+  if (changed.includes("starts_on")) parts.push(`${period ? "valid from" : "starts on"} ${day(a.starts_on)}`);
+  if (changed.includes("expires_on")) {
+    parts.push(a.expires_on ? `${period ? "valid to" : "expires on"} ${day(a.expires_on)}` : "never expires");
+  }
   if (!parts.length) return "Changed";
   const text = parts.join(", ");
   return text[0].toUpperCase() + text.slice(1);

@@ -3,7 +3,8 @@
 import { json, newKey, optional } from "./api.js";
 import { durationText, fill, h, instant } from "./dom.js";
 import {
-  Invalid, audiences, backLink, clientLink, field, form, missing, pagedTable, templateList, templateSelect, audienceSelect,
+  Invalid, audienceSelect, audiences, backLink, clientLink, field, form, missing, pagedTable, runsIn, scopeOf, templateList,
+  templateSelect,
 } from "./marketing.js";
 
 const UNITS = { minutes: (n) => `PT${n}M`, hours: (n) => `PT${n}H`, days: (n) => `P${n}D`, weeks: (n) => `P${n}W` };
@@ -18,7 +19,7 @@ export async function render(root, rest, session) {
       h("p", { class: "muted" }, "Messages that go out after a client enters an audience. Leaving the audience stops what is still to come."))),
     list ? journeyTable(list.items, audienceName, templateName) : missing("list journeys"),
     h("section", { class: "card", "aria-labelledby": "new-journey-h" }, h("h3", { id: "new-journey-h" }, "New journey"),
-      createForm(auds, tpls, rest[0] === "new" ? rest[1] : "")));
+      createForm(auds, tpls, rest[0] === "new" ? rest[1] : "", session)));
   if (rest[0] === "new") document.getElementById("jr-name")?.focus();
 }
 
@@ -28,25 +29,21 @@ function nameMap(items, key) {
 
 export function stepsText(steps, templateName) {
   return (steps || []).map((s) => `${s.after === "PT0S" || durationText(s.after) === "at once" ? "At once" : `After ${durationText(s.after)}`}: `
-    + `${templateName.get(s.template_id) || s.template_id}`);
-}
-
-function entriesText(j) {
-  const n = j.entries ?? j.entry_count ?? j.active_entries;
-  if (n === undefined || n === null) return "—";
-  return typeof n === "number" ? String(n) : Object.values(n).reduce((a, b) => a + Number(b || 0), 0).toString();
+    + `${s.template_name || templateName.get(s.template_id) || s.template_id}`);
 }
 
 function journeyTable(items, audienceName, templateName) {
   const rows = items.length ? items.map((j) => h("tr", { "data-journey": j.journey_id },
     h("td", {}, h("a", { href: `#/marketing/journeys/${encodeURIComponent(j.journey_id)}` }, j.name)),
-    h("td", {}, h("a", { href: `#/marketing/audiences/${encodeURIComponent(j.audience_id)}` }, audienceName.get(j.audience_id) || j.audience_id)),
+    h("td", {}, h("a", { href: `#/marketing/audiences/${encodeURIComponent(j.audience_id)}` },
+      j.audience_name || audienceName.get(j.audience_id) || j.audience_id)),
     h("td", {}, h("ol", { class: "steps" }, stepsText(j.steps, templateName).map((t) => h("li", {}, t)))),
-    h("td", { class: "num" }, entriesText(j))))
+    h("td", { class: "num optional" }, h("a", { href: `#/marketing/journeys/${encodeURIComponent(j.journey_id)}`,
+      "aria-label": `Entries of ${j.name}` }, "Entries →"))))
     : [h("tr", {}, h("td", { colspan: 4, class: "empty" }, "No journeys yet: create one below."))];
   return h("div", { class: "table-wrap" }, h("table", { class: "marketing journeys" },
     h("caption", { class: "visually-hidden" }, "Journeys"),
-    h("thead", {}, h("tr", {}, ["Journey", "Audience", "Steps"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col", class: "num" }, "Entries"))),
+    h("thead", {}, h("tr", {}, ["Journey", "Audience", "Steps"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col", class: "num optional" }, h("span", { class: "visually-hidden" }, "Entries")))),
     h("tbody", {}, rows)));
 }
 
@@ -62,7 +59,7 @@ function stepRow(index, tpls, remove) {
   return row;
 }
 
-function createForm(auds, tpls, chosenAudience) {
+function createForm(auds, tpls, chosenAudience, session) {
   const steps = h("ol", { class: "step-list" });
   let count = 0;
   const remove = (row) => { if (steps.children.length > 1) row.remove(); };
@@ -70,17 +67,19 @@ function createForm(auds, tpls, chosenAudience) {
   add();
   return form("new-journey", [
     field("jr-name", "Name", h("input", { id: "jr-name", name: "name", maxlength: "200", required: true })),
-    field("jr-audience", "Audience", audienceSelect("jr-audience", auds, chosenAudience)),
+    field("jr-audience", "Audience", audienceSelect("jr-audience", auds, chosenAudience, session)),
     h("fieldset", { class: "steps-fieldset" }, h("legend", {}, "Steps (each counted from the entry into the audience)"), steps,
       h("button", { type: "button", class: "secondary add-step", onclick: add }, "+ Add a step")),
     h("div", { class: "field check" }, h("input", { type: "checkbox", id: "jr-existing", name: "include_existing" }),
       h("label", { for: "jr-existing" }, "Also start it for the clients in the audience now")),
+    runsIn(session),
   ], "Create journey", async (data) => {
     const ns = data.getAll("after_n");
     const units = data.getAll("after_unit");
     const templates = data.getAll("step_template");
     const body = {
       name: String(data.get("name")).trim(), audience_id: data.get("audience_id"), include_existing: data.get("include_existing") === "on",
+      ...scopeOf(session),
       steps: ns.map((n, i) => {
         if (!/^\d+$/.test(String(n).trim())) throw new Invalid(`Step ${i + 1} delay: write a whole number of ${units[i]}.`);
         if (!templates[i]) throw new Invalid(`Step ${i + 1} template: choose the template to send.`);
@@ -100,10 +99,10 @@ async function renderOne(root, id, session) {
   const templateName = nameMap(tpls, "template_id");
   const audienceName = nameMap(auds, "audience_id");
   let absent = false;
-  const entries = pagedTable([["Client"], ["Location"], ["Entry", "num"], ["Entered"], ["Progress"]],
+  const entries = pagedTable([["Client"], ["Location"], ["Entry", "num"], ["Steps"]],
     (e) => h("tr", { "data-client": e.client_id }, h("td", {}, clientLink(e)),
       h("td", {}, e.location_name || session.locationName(e.location_id)), h("td", { class: "num" }, String(e.entry ?? "")),
-      h("td", { class: "nowrap" }, instant(e.entered_at || e.since || e.at)), h("td", {}, progressText(e, templateName))),
+      h("td", {}, progressList(e, templateName))),
     async (cursor) => {
       const page = await optional("notifier", `/v1/journeys/${encodeURIComponent(id)}/entries`,
         { params: { location: session.chosenLocations(), limit: 25, cursor } });
@@ -126,10 +125,13 @@ async function renderOne(root, id, session) {
   if (absent) fill(entries.area, missing("list a journey's entries"));
 }
 
-function progressText(entry, templateName) {
-  if (entry.status && !entry.steps) return entry.status;
-  const steps = entry.steps || [];
-  if (!steps.length) return entry.status || "";
-  return steps.map((s, i) => `Step ${i + 1} (${templateName.get(s.template_id) || "template"}): ${s.status}`
-    + (s.reason ? `, ${s.reason}` : "")).join(" · ");
+const STEP_STATES = { pending: "due", queued: "queued", sent: "sent", skipped: "not sent", failed: "not delivered", cancelled: "cancelled" };
+
+/** Each step of an entry: sent, not sent and why, or when it is due. */
+function progressList(entry, templateName) {
+  return h("ol", { class: "steps" }, (entry.steps || []).map((s) => h("li", { "data-status": s.status },
+    `${s.template_name || templateName.get(s.template_id) || "template"}: `,
+    h("span", { class: `badge ${s.status}` }, STEP_STATES[s.status] || s.status),
+    s.status === "pending" && s.due_at ? ` ${instant(s.due_at)}` : "",
+    s.reason ? ` (${s.reason.replace(/\.$/, "")})` : "")));
 }

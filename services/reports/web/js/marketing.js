@@ -49,14 +49,15 @@ function majorText(minor) {
   return `${sign}${abs.slice(0, -2)}.${abs.slice(-2)}`;
 }
 
-/** Every audience the admin may use; null when this notifier cannot list them yet. */
-export async function audiences() {
-  const answer = await optional("notifier", "/v1/audiences");
+/** Every audience the admin may use, members counted in `locations` (default: all allowed); null
+ * when this notifier cannot list them yet. */
+export async function audiences(locations = []) {
+  const answer = await optional("notifier", "/v1/audiences", { params: { location: locations } });
   return answer ? answer.items.map(normalAudience) : null;
 }
 
 function normalAudience(a) {
-  const raw = a.counts ?? a.member_counts ?? a.members_per_location ?? a.locations ?? {};
+  const raw = a.members_by_location ?? a.counts ?? a.member_counts ?? {};
   const counts = Array.isArray(raw)
     ? Object.fromEntries(raw.map((c) => [c.location_id, c.count ?? c.members ?? 0]))
     : { ...raw };
@@ -65,8 +66,8 @@ function normalAudience(a) {
   return { ...a, audience_id: a.audience_id ?? a.id, counts, total };
 }
 
-export async function audienceById(id) {
-  const all = await audiences();
+export async function audienceById(id, locations = []) {
+  const all = await audiences(locations);
   return all?.find((a) => a.audience_id === id) || null;
 }
 
@@ -78,18 +79,34 @@ export function locationsText(ids, session) {
   return ids?.length ? ids.map(session.locationName).join(", ") : "Every location";
 }
 
-/** A select of audiences (or a text box for the id when the notifier cannot list them). */
-export function audienceSelect(id, list, chosen) {
+/** A select of audiences (or a text box for the id when the notifier cannot list them); two
+ * audiences may share a name, so each option also says where it reaches. */
+export function audienceSelect(id, list, chosen, session) {
   if (!list) return h("input", { id, name: "audience_id", required: true, value: chosen || "", placeholder: "audience id" });
+  const where = (a) => (a.built_in ? "built in, every location" : a.location_ids?.length
+    ? a.location_ids.map(session.locationName).join(", ") : "every location");
   return h("select", { id, name: "audience_id", required: true },
     h("option", { value: "" }, list.length ? "Choose an audience" : "No audiences yet"),
-    list.map((a) => h("option", { value: a.audience_id, selected: a.audience_id === chosen }, a.name)));
+    list.map((a) => h("option", { value: a.audience_id, selected: a.audience_id === chosen }, `${a.name} (${where(a)})`)));
 }
 
 export function templateSelect(id, list, name = "template_id") {
   return h("select", { id, name, required: true },
     h("option", { value: "" }, list.length ? "Choose a template" : "No templates yet: create one under Templates"),
     list.map((t) => h("option", { value: t.template_id }, t.name)));
+}
+
+/** A journey or newsletter runs in the chosen locations (the notifier: else every one the token allows). */
+export function scopeOf(session) {
+  const chosen = session.chosenLocations();
+  return chosen.length ? { location_ids: chosen } : {};
+}
+
+export function runsIn(session) {
+  const chosen = session.chosenLocations();
+  return h("p", { class: "muted small runs-in" }, "Runs in ", chosen.length ? chosen.map(session.locationName).join(", ")
+    : session.me.whole_brand ? "every location of the audience" : "all your locations of the audience",
+  " (the location picker above chooses).");
 }
 
 export function field(id, label, control, hint) {

@@ -19,7 +19,7 @@ export async function mergeFields() {
     const items = Array.isArray(answer) ? answer : answer?.items || answer?.fields;
     if (!items?.length) return CONTRACT_FIELDS;
     return items.map((f) => (typeof f === "string" ? { name: f, label: f }
-      : { name: f.name || f.field, label: f.label || f.description || f.name || f.field, example: f.example }));
+      : { name: f.name || f.field, label: f.label || f.description || f.name || f.field }));
   }).catch(() => CONTRACT_FIELDS);
   return fieldsCache;
 }
@@ -40,29 +40,24 @@ export async function reachabilityOf(client) {
   return client.email ? { reachable: true } : { reachable: false, reason: "no email address on file" };
 }
 
+/** The notifier's sentence, to follow a colon: "No email address on file." → "no email address on file". */
 function reasonText(reason) {
-  return String(reason || "").replaceAll("_", " ").replace(/\.$/, "");
+  const text = String(reason || "").trim().replace(/\.$/, "");
+  return /^[A-Z][a-z]/.test(text) ? text[0].toLowerCase() + text.slice(1) : text;
 }
 
 /** What became of a message, as a sentence (the mail library's raw answer made readable). */
 export function outcomeSentence(message, client) {
   if (!message) return "Still queued after 20 s; check the client's messages later.";
-  if (message.status === "sent") return `Sent to ${message.to || client?.email || client?.client_id} at ${instant(message.updated_at)}.`;
+  if (message.status === "sent") return `Sent to ${client?.email || client?.client_id} at ${instant(message.updated_at)}.`;
   if (message.status === "queued") return "Queued: not sent yet.";
   if (message.status === "skipped") return `Not sent: ${reasonText(message.reason) || "no reason given"}.`;
-  return `Could not be delivered: ${smtpText(message.reason)}.`;
-}
-
-function smtpText(reason) {
-  const text = String(reason || "no reason given");
-  const reply = text.match(/\(?\b([45]\d\d),\s*b?['"](.+?)['"]\)?/);
-  if (reply) return `the mail server answered ${reply[1]} ${reply[2].replace(/\\n/g, " ")}`;
-  return reasonText(text);
+  return `Could not be delivered: ${reasonText(message.reason) || "no reason given"}.`;
 }
 
 export function messageLine(m, names, client) {
-  const what = m.template_id ? `Template “${names.get(m.template_id) || "a deleted template"}”`
-    : `“${m.subject || "Free text"}”`;
+  const name = m.template_name || names.get(m.template_id);
+  const what = m.template_id ? `Template “${name || "a deleted template"}”` : `“${m.subject || "Free text"}”`;
   const origin = { journey: " · from a journey", newsletter: " · from a newsletter" }[m.origin] || "";
   return h("li", { "data-message": m.message_id },
     h("span", { class: `badge ${m.status}` }, m.status), " ",
@@ -101,6 +96,10 @@ export function livePreview(clientOf) {
       const client = typeof clientOf === "function" ? clientOf() : clientOf;
       if (!content) { fill(area); return; }
       if (!client) { fill(area, h("p", { class: "muted" }, "Choose a client to preview with their values.")); return; }
+      if (content.subject !== undefined && (!content.subject.trim() || !content.body.trim())) {
+        fill(area, h("p", { class: "muted" }, "Write a subject and a message to see the preview."));
+        return;
+      }
       try {
         const body = { location_id: client.location_id, client_id: client.client_id, ...content };
         const shown = await optional("notifier", "/v1/messages/preview", { method: "POST", body });
