@@ -1,8 +1,10 @@
 """Seed a demo brand through Kafka, as the platform's other services would.
 
-Two locations, 50 clients, packs, memberships, bookings (some cancelled, attended, no-shows),
-payments and charges: some clients owe the studio, some hold credit. Every id is derived from
-the client's number, so seeding twice publishes the same event ids and changes nothing.
+Two locations with names in two zones far apart (Los Angeles and Sydney: every date rule runs
+in each studio's own day), 50 clients, packs, memberships, bookings (some cancelled, attended,
+no-shows), payments and charges: some clients owe the studio, some hold credit. Every id is
+derived from the location's or client's number, so seeding twice publishes the same event ids and
+changes nothing.
 
     python -m deploy.local.seed [--clients 50]
 """
@@ -15,9 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 
-from shared.contract.topics import BOOKINGS, CLIENTS, SALES
+from shared.contract.topics import BOOKINGS, CLIENTS, LOCATIONS, SALES
 from shared.wiring.settings import Settings
 
+LOCATIONS_SEEDED = [("studio-1", "Sunset Boulevard Studio", "America/Los_Angeles"),
+                    ("studio-2", "Bondi Beach Studio", "Australia/Sydney")]
 FIRST = ["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances", "Linus", "Margaret"]
 LAST = ["Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen", "Torvalds", "Hamilton"]
 
@@ -25,6 +29,15 @@ LAST = ["Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth"
 def _event(type_: str, n: int, i: int, location: str, client: str, at: datetime, **fields) -> dict:
     return {"event_id": f"seed-{client}-{type_}-{i}", "type": type_, "occurred_at": at.isoformat(),
             "location_id": location, "client_id": client, **fields}
+
+
+def location_events(now: datetime) -> list[tuple[str, dict]]:
+    """The studios, registered long before their clients (keyed by location_id, no client_id)."""
+    at = (now - timedelta(days=365)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return [(LOCATIONS.name, {"event_id": f"seed-{location}-registered", "type": "location.registered",
+                              "occurred_at": at.isoformat(), "location_id": location, "name": name,
+                              "time_zone": zone})
+            for location, name, zone in LOCATIONS_SEEDED]
 
 
 def client_story(n: int, today: date) -> list[tuple[str, dict]]:
@@ -90,6 +103,9 @@ async def seed(bootstrap: str, clients: int) -> int:
     await producer.start()
     try:
         today, count = datetime.now(UTC).date(), 0
+        for topic, event in location_events(datetime.now(UTC)):
+            await producer.send(topic, json.dumps(event).encode(), key=event["location_id"].encode())
+            count += 1
         for n in range(clients):
             for topic, event in client_story(n, today):
                 await producer.send(topic, json.dumps(event).encode(), key=event["client_id"].encode())
@@ -105,7 +121,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     args = parser.parse_args()
     count = asyncio.run(seed(Settings().kafka_bootstrap_servers, args.clients))
-    print(f"seeded {count} events for {args.clients} clients in studio-1 and studio-2")
+    places = " and ".join(f"{location} ({name}, {zone})" for location, name, zone in LOCATIONS_SEEDED)
+    print(f"seeded {count} events for {args.clients} clients in {places}")
 
 
 if __name__ == "__main__":

@@ -9,20 +9,22 @@ from shared.contract.topics import CREDITS
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.dead_letter import DeadLetters
 from shared.wiring.kafka import events_publisher, inbound_router, raw_sender
+from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
 
 
 def assemble(wiring: Wiring) -> Service:
     publish = events_publisher(wiring.broker, CREDITS.name, CreditsEvent, "Every effect the credits service decided")
     store = CreditsStore(wiring.db, publish, wiring.clock.now)
-    handlers = CreditsHandlers(store, wiring.clock)
+    locations = LocationBook(wiring.db["locations"])
+    handlers = CreditsHandlers(store, wiring.clock, locations)
     inbound = inbound_router(wiring.broker)  # retries outages; records are refused one by one
     subscribers.register(inbound, handlers, DeadLetters(raw_sender(wiring.broker)), wiring.settings.consumer_group)
     keys = IdempotencyKeys(wiring.db["idempotency_keys"])
     return Service(
         kafka_routers=[inbound],
         http_routers=[routes.router],
-        on_start=[store.ensure_indexes],
+        on_start=[store.ensure_indexes, locations.refresh],
         background=[store.aggregates.run_relay, lambda: run_expiry_sweeper(handlers, wiring.settings.sweep_seconds)],
         state={"handlers": handlers, "idempotency": keys},
     )

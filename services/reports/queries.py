@@ -2,9 +2,7 @@
 and two `$match`/`$group`/`$sum` aggregations for balance movements (all valid on FerretDB v1)."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime
-
-from services.reports.criteria import after_key, all_of, in_locations
+from services.reports.criteria import after_key, all_of
 from services.reports.domain.ordering import Order, Segment, segments_after
 from services.reports.store import Generational
 
@@ -42,20 +40,26 @@ class ReportQueries(Generational):
                     yield row
 
     async def history(self, location_id: str, client_id: str, before: int | None, limit: int) -> list[dict]:
-        """Newest first, `before` a sequence to continue after."""
-        older = {"sequence": {"$lt": before}} if before is not None else {}
-        query = all_of({"location_id": location_id, "client_id": client_id}, older)
+        """Newest first, `before` a sequence to continue after. One flat filter: FerretDB pushes
+        its two top-level equalities to PostgreSQL (inside `$and` it would push nothing and scan
+        every entry of the brand); the range and the sort on the indexed sequence run over that
+        one client's entries."""
+        query: dict = {"location_id": location_id, "client_id": client_id}
+        if before is not None:
+            query["sequence"] = {"$lt": before}
         return await self.entries.find(query).sort("sequence", -1).limit(limit + 1).to_list()
 
-    async def sums_before(self, locations: list[str] | None, instant: datetime) -> dict:
-        """{(location, currency): sum of amounts} of the entries dated before `instant`."""
-        match = all_of(in_locations(locations), {"at": {"$lt": instant}})
+    async def location_records(self) -> dict[str, dict]:
+        """Every location's folded record (shared.locations): a few documents."""
+        return {d["_id"]: {k: v for k, v in d.items() if k != "_id"} async for d in self.locations.find({})}
+
+    async def sums_before(self, match: dict) -> dict:
+        """{(location, currency): sum of amounts} of the entries `match` selects (criteria.entries_before)."""
         grouped = await self._sum(match, {"location_id": "$location_id", "currency": "$currency"})
         return {(g["_id"]["location_id"], g["_id"]["currency"]): g["total"] for g in grouped}
 
-    async def sums_by_type(self, locations: list[str] | None, start: datetime, end: datetime) -> dict:
-        """{(location, currency, type): sum of amounts} of the entries dated in [start, end)."""
-        match = all_of(in_locations(locations), {"at": {"$gte": start, "$lt": end}})
+    async def sums_by_type(self, match: dict) -> dict:
+        """{(location, currency, type): sum of amounts} of the entries `match` selects (criteria.entries_within)."""
         grouped = await self._sum(match, {"location_id": "$location_id", "currency": "$currency", "type": "$type"})
         return {(g["_id"]["location_id"], g["_id"]["currency"], g["_id"]["type"]): g["total"] for g in grouped}
 

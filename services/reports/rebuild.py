@@ -32,7 +32,7 @@ from services.reports.generations import Generations
 from services.reports.projector import Projector
 from services.reports.replay import TopicReader
 from services.reports.store import ReportsStore
-from shared.contract.topics import CLIENTS, CREDITS
+from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
 from shared.wiring import mongo
 from shared.wiring.settings import Settings
 
@@ -113,7 +113,7 @@ async def drop_stale(db: AsyncDatabase, live: int) -> list[str]:
 
 
 async def row_counts(store: ReportsStore) -> dict[str, int]:
-    names = ("clients", "packages", "membership_periods", "memberships", "accounts", "account_entries")
+    names = ("locations", "clients", "packages", "membership_periods", "memberships", "accounts", "account_entries")
     return {name: await store.rows(name).count_documents({}) for name in names}
 
 
@@ -132,7 +132,7 @@ async def build(db: AsyncDatabase, reader: TopicReader, start: Positions | None,
 
 async def rebuild(settings: Settings, start: Positions | None = None, settle: float = SETTLE_SECONDS) -> Outcome:
     client = mongo.connect(settings.mongodb_url)
-    reader = TopicReader(settings.kafka_bootstrap_servers, [CLIENTS, CREDITS])
+    reader = TopicReader(settings.kafka_bootstrap_servers, [LOCATIONS, CLIENTS, CREDITS])
     await reader.start()
     try:
         return await build(mongo.database(client, settings.database_name), reader, start, settle)

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from shared.contract.bookings import CreditSource
 from shared.contract.types import Currency, Identifier, Instant, MinorUnits, Note, ShortText, StorableText
@@ -13,6 +14,11 @@ RequiredNote = Annotated[str, StringConstraints(min_length=1, max_length=1000, s
 
 class _Body(StorableText):
     model_config = ConfigDict(extra="forbid")
+
+
+def field_error(field: str, msg: str) -> PydanticCustomError:
+    """A check across fields that is still about one of them: the 422 names `field` (its `ctx`)."""
+    return PydanticCustomError("invalid_field", msg.replace("{", "{{").replace("}", "}}"), {"field": field})
 
 
 class PackageAdjustment(_Body):
@@ -27,13 +33,14 @@ class PackageAdjustment(_Body):
     @model_validator(mode="after")
     def _one_change(self) -> "PackageAdjustment":
         if (self.action is None) != (self.credits is None):
-            raise ValueError("action and credits go together" if self.action else "credits needs an action")
+            missing = "credits" if self.credits is None else "action"
+            raise field_error(missing, "is required with " + ("action" if missing == "credits" else "credits"))
         if self.action is None and not {"starts_on", "expires_on"} & self.model_fields_set:
-            raise ValueError("give credits with an action, starts_on or expires_on: at least one change")
+            raise field_error("credits", "give credits with an action, starts_on or expires_on: at least one change")
         if "starts_on" in self.model_fields_set and self.starts_on is None:
-            raise ValueError("starts_on cannot be null")
+            raise field_error("starts_on", "must be a date (only expires_on may be null: never expires)")
         if self.starts_on and self.expires_on and self.expires_on < self.starts_on:
-            raise ValueError("expires_on is before starts_on")
+            raise field_error("expires_on", "must not be before starts_on")
         return self
 
     def validity(self) -> dict:
@@ -49,9 +56,11 @@ class PeriodAdjustment(_Body):
     note: Note | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> "PeriodAdjustment":
+    def _a_sensible_change(self) -> "PeriodAdjustment":
+        if self.credits == 0 and self.valid_from is None and self.valid_to is None:
+            raise field_error("credits", "must be at least 1 unless valid_from or valid_to moves the period")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise field_error("valid_to", "must not be before valid_from")
         return self
 
 
@@ -63,7 +72,7 @@ class AccountAdjustment(_Body):
     @model_validator(mode="after")
     def _not_zero(self) -> "AccountAdjustment":
         if self.amount_minor == 0:
-            raise ValueError("amount_minor must not be 0")
+            raise field_error("amount_minor", "must not be 0")
         return self
 
 

@@ -9,6 +9,7 @@ from tests.conftest import auth
 from tests.e2e.test_credits_flow import package_when
 from tests.e2e.test_notifier import mails_tagged, member_of, owing_client, settled_message
 from tests.support import events as ev
+from tests.support.kafka import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +92,34 @@ async def test_a_package_extended_with_a_note_shows_the_note_and_who_in_the_cred
     assert never.status_code == 200 and never.json()["expires_on"] is None
     assert await package_when(system, location, client, "pack-5",
                               lambda p: p["expires_on"] is None and len(p["adjustments"]) == 2)
+
+
+async def test_a_journey_an_admin_of_one_location_makes_on_the_owing_audience_enters_only_its_clients(
+        system, platform):
+    mine, theirs = ev.unique("loc-a"), ev.unique("loc-b")
+    admin_of_mine = auth("admin", [mine])
+    created_template = await call(system, "notifier", "POST", "/v1/templates", admin_of_mine, json={
+        "name": ev.unique("remind"), "subject": "Hi {{first_name}}", "body": "You owe {{balance}}."})
+    journey = await call(system, "notifier", "POST", "/v1/journeys", admin_of_mine, json={
+        "name": "Owing reminder", "audience_id": "owing-balance",
+        "steps": [{"after": "P3D", "template_id": created_template.json()["template_id"]}]})
+    journey_id = journey.json()["journey_id"]
+    clients = {mine: ev.unique("cli"), theirs: ev.unique("cli")}
+    for location, client in clients.items():
+        await owing_client(platform, location, client)
+
+    async def entered() -> list:
+        body = (await call(system, "notifier", "GET", f"/v1/journeys/{journey_id}/entries", auth(),
+                           params={"location": [mine, theirs]})).json()
+        return body["items"]
+
+    [entry] = await eventually(entered, timeout=30)
+    assert await member_of(system, "owing-balance", theirs, clients[theirs])  # inside, yet not entered
+    assert [e["client_id"] for e in await entered()] == [clients[mine]]
+    listed = await call(system, "notifier", "GET", "/v1/journeys", admin_of_mine)
+
+    assert journey.status_code == 201 and journey.json()["location_ids"] == [mine]
+    assert (entry["location_id"], entry["client_id"], entry["entry"]) == (mine, clients[mine], 1)
+    assert [s["status"] for s in entry["steps"]] == ["pending"]
+    assert any(j["journey_id"] == journey_id and j["audience_name"] == "Customers Owing Account Balance"
+               for j in listed.json()["items"])

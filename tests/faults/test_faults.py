@@ -3,8 +3,11 @@ moment and restarted, the Kafka broker is restarted and the database server is k
 restarted. At the end every report, history, booking and audience equals an oracle: the pure
 domain logic (bookings, then credits) applied to the same events in memory.
 
-The mix is chosen so that the outcome does not depend on how Kafka interleaves topics: every
-sale is applied before the first booking is published, and no client books more than its pack
+The locations are registered first, in zones far from UTC and across daylight-saving rules
+(Kiritimati +14, UTC-12, New York, London...), and the oracle judges every client in its
+location's zone, as the services do. The mix is chosen so that the outcome does not depend on how
+Kafka interleaves topics: every location is known before the first sale, every sale is applied
+before the first booking is published, and no client books more than its pack
 holds, so no answer depends on timing. Hostile parts are in it on purpose: exact redeliveries,
 endings of bookings that already ended (refused by bookings), and a check-in per client.
 """
@@ -28,7 +31,9 @@ from services.credits.domain.aggregate import ClientCredits
 from shared.contract.bookings import BookingEvent
 from shared.contract.sales import SalesEvent
 from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, SALES
+from shared.contract.topics import LOCATIONS as LOCATIONS_TOPIC
 from shared.rules import RuleViolation
+from shared.zones import zone
 from tests.conftest import auth, consumer_groups
 from tests.support import events as ev
 from tests.support.kafka import end_offsets_of, eventually, group_offsets
@@ -41,6 +46,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVERS_SCRIPT = ROOT / "deploy" / "local" / "servers.sh"
 CLIENTS_PER_LOCATION, LOCATIONS = 120, 10  # about 20,000 events in all
 SALES_EVENTS, BOOKING_EVENTS = TypeAdapter(SalesEvent), TypeAdapter(BookingEvent)
+ZONES = ("Pacific/Kiritimati", "Etc/GMT+12", "America/New_York", "Europe/London", "Australia/Sydney",
+         "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham", "America/St_Johns", "UTC")
+
+
+def _locations(run: str) -> list[tuple[str, dict]]:
+    """Every location of the run, registered with a name and its zone (keyed by location_id)."""
+    return [(LOCATIONS_TOPIC.name, ev.location_registered(f"flt{run}-loc{n}", name=f"Studio {n}", time_zone=ZONES[n]))
+            for n in range(LOCATIONS)]
 
 
 def _mix(rnd: random.Random, run: str) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:
@@ -85,13 +98,21 @@ def _mix(rnd: random.Random, run: str) -> tuple[list[tuple[str, dict]], list[tup
 
 
 class Oracle:
-    """The pure domains applied in memory, in the order each client's events were published."""
+    """The pure domains applied in memory, in the order each client's events were published, each
+    client judged in its location's zone (as registered on `studio.locations.v1`)."""
 
     def __init__(self) -> None:
         self.credits: dict[tuple[str, str], ClientCredits] = {}
         self.bookings: dict[tuple[str, str], ClientBookings] = {}
+        self.zones: dict[str, object] = {}
+
+    def zone_of(self, location_id: str):
+        return self.zones.get(location_id, UTC)
 
     def apply(self, topic: str, event: dict, now: datetime) -> None:
+        if topic == LOCATIONS_TOPIC.name:
+            self.zones[event["location_id"]] = zone(event["time_zone"])
+            return
         owner = (event["location_id"], event["client_id"])
         if topic == SALES.name:
             self._credits(owner, SALES_EVENTS.validate_python(event), now)
@@ -108,7 +129,7 @@ class Oracle:
     def _credits(self, owner, event, now: datetime) -> list:
         credits = self.credits.setdefault(owner, ClientCredits.new(*owner))
         try:
-            return credits.handle(event, now)
+            return credits.handle(event, now, self.zone_of(owner[0]))
         except RuleViolation:
             return []
 
@@ -126,7 +147,8 @@ class Publisher:
                 if self._producer is None:
                     self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all", linger_ms=5)
                     await self._producer.start()
-                await self._producer.send(topic, json.dumps(event).encode(), key=event["client_id"].encode())
+                key = event.get("client_id") or event["location_id"]  # location events are keyed by location
+                await self._producer.send(topic, json.dumps(event).encode(), key=key.encode())
                 return
             except KafkaError:
                 await self._reset()
@@ -199,6 +221,7 @@ async def _quiet(servers, groups: dict[str, str], timeout: float = 900) -> None:
 @pytest.mark.skipif(not _local_servers(), reason="restarts the servers that deploy/local/servers.sh runs")
 async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restarts(system, servers, run_id):
     rnd = random.Random(run_id)
+    locations = _locations(run_id)
     sales, bookings = _mix(rnd, run_id)
     assert len(sales) + len(bookings) >= 20_000
     publisher = Publisher(servers.kafka)
@@ -216,6 +239,8 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
                       rnd.randrange(len(bookings) // 2, 3 * len(bookings) // 4): kill_and_restart("reports"),
                       rnd.randrange(3 * len(bookings) // 4, len(bookings)): kill_and_restart("notifier")}
     try:
+        await _publish_with_faults(publisher, locations, {})
+        await _quiet(servers, {g: t for g, t in consumer_groups(f"e2e{run_id}.").items() if t == LOCATIONS_TOPIC.name})
         await _publish_with_faults(publisher, sales, sales_faults)
         await _quiet(servers, {g: t for g, t in consumer_groups(f"e2e{run_id}.", "credits").items() if t == SALES.name})
         await _publish_with_faults(publisher, bookings, booking_faults)
@@ -226,7 +251,7 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
 
     now = datetime.now(UTC)
     oracle = Oracle()
-    for topic, event in sales + bookings:
+    for topic, event in locations + sales + bookings:
         oracle.apply(topic, event, now)
     locations = sorted({owner[0] for owner in oracle.credits})
 
@@ -244,7 +269,7 @@ async def _reports_equal_the_oracle(http, system, oracle: Oracle, locations: lis
     assert {(r["location_id"], r["client_id"]): r["balance_minor"] for r in rows} == expected_balances
 
     expected_packages = {(*owner, p["package_id"]): (p["total"], p["available"], p["booked"], p["used"])
-                         for owner, c in oracle.credits.items() for p in c.package_views(now)}
+                         for owner, c in oracle.credits.items() for p in c.package_views(now, oracle.zone_of(owner[0]))}
     seen = {}
     for location, client in oracle.credits:
         body = (await http.get(f"{system['reports'].url}/v1/locations/{location}/clients/{client}/credits")).json()

@@ -15,12 +15,14 @@ from shared.wiring.settings import Settings
 
 SERVICES = {"bookings": (bookings, 8001), "credits": (credits, 8002), "reports": (reports, 8003),
             "notifier": (notifier, 8004)}
+SECRET = "unit-test-secret-for-the-api-docs-0123456789"
 REFERENCES = re.compile(r"""(?:src|href|spec-url)=["']([^"']+)["']|url: *'([^']+)'""")
 
 
 def app_of(name: str):
     assemble, port = SERVICES[name]
-    return create_app(Settings.for_service(name, port), assemble)
+    settings = Settings.for_service(name, port).model_copy(update={"staff_jwt_secret": SECRET})
+    return create_app(settings, assemble)
 
 
 async def page(app, path: str) -> httpx.Response:

@@ -4,7 +4,7 @@ Each is keyed by its `command_id` (the HTTP Idempotency-Key): the same command a
 nothing; the same id with other arguments is a conflicting duplicate.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from services.credits.domain import ledger, memberships, packages
 from services.credits.domain.adjustments import Adjustment, signed_credits
@@ -38,10 +38,12 @@ def adjust_package(state: CreditsState, out: Outputs, *, package_id: str, action
     package = state.package(package_id)
     if package is None:
         raise UnknownPackage(package_id)
-    delta = 0 if action is None and credits is None else signed_credits(action, credits)
+    if (action is None) != (credits is None):
+        raise InvalidAdjustment("action and credits go together", "credits" if credits is None else "action")
+    delta = 0 if action is None else signed_credits(action, credits)
     changed = (["credits"] if delta else []) + _move_validity(package, starts_on, expires_on)
     if not changed:
-        raise InvalidAdjustment("the adjustment changes neither credits nor validity")
+        raise InvalidAdjustment("the adjustment changes neither credits nor validity", "expires_on")
     _check_deductible(delta, packages.available(package, state.claims))
     package.adjustments.append(Adjustment(command_id, delta, note, actor, now, package.starts_on,
                                           package.expires_on, changed))
@@ -53,7 +55,7 @@ def _move_validity(package, starts_on, expires_on) -> list[str]:
     new_start = package.starts_on if starts_on == KEEP else starts_on
     new_end = package.expires_on if expires_on == KEEP else expires_on
     if new_end is not None:
-        _check_window(new_start, new_end)
+        _check_window(new_start, new_end, moved="expires_on" if expires_on != KEEP else "starts_on")
     changed = [name for name, old, new in (("starts_on", package.starts_on, new_start),
                                            ("expires_on", package.expires_on, new_end)) if old != new]
     package.starts_on, package.expires_on = new_start, new_end
@@ -71,11 +73,11 @@ def adjust_period(state: CreditsState, out: Outputs, *, membership_id: str, peri
     membership = _period_owner(state, membership_id, period_start)
     delta = _period_delta(state, membership, period_start, action, credits)
     if delta == 0 and valid_from is None and valid_to is None:
-        raise InvalidAdjustment("the adjustment changes neither credits nor validity")
+        raise InvalidAdjustment("must be at least 1 unless valid_from or valid_to moves the period", "credits")
     record = membership.record_for_change(period_start)
     record.valid_from = valid_from or record.valid_from
     record.valid_to = valid_to or record.valid_to
-    _check_window(*membership.window(period_start))
+    _check_window(*membership.window(period_start), moved="valid_to" if valid_to else "valid_from")
     window = membership.window(period_start)
     changed = (["credits"] if delta else []) + [n for n, v in (("starts_on", valid_from), ("expires_on", valid_to)) if v]
     record.adjustments.append(Adjustment(command_id, delta, note, actor, now, *window, changed))
@@ -83,17 +85,17 @@ def adjust_period(state: CreditsState, out: Outputs, *, membership_id: str, peri
 
 
 def adjust_account(state: CreditsState, out: Outputs, *, amount_minor: int, currency: str, note: str,
-                   actor: str, command_id: str, now: datetime) -> None:
+                   actor: str, command_id: str, now: datetime, zone: tzinfo) -> None:
     content = fingerprint(command="adjust_account", amount_minor=amount_minor, currency=currency,
                           note=note, actor=actor)
     if _is_repeated(state, command_id, content):
         return
     if amount_minor == 0:
-        raise InvalidAdjustment("amount_minor must not be zero")
+        raise InvalidAdjustment("must not be 0", "amount_minor")
     if not note or not note.strip():
-        raise InvalidAdjustment("a note is required on an account adjustment")
+        raise InvalidAdjustment("is required on an account adjustment", "note")
     state.account.check_currency(currency)
-    announce_entries(ledger.expire_due(state.account, now, state.scope), out)
+    announce_entries(ledger.expire_due(state.account, now, state.scope, zone), out)
     posting = ledger.Posting("Manual Adjustment", amount_minor, currency, now, note=note, actor=actor)
     announce_entries([ledger.post(state.account, posting, state.scope)], out)
 
@@ -130,6 +132,6 @@ def _check_deductible(delta: int, available: int) -> None:
         raise InsufficientCredits(available=available, requested=-delta)
 
 
-def _check_window(valid_from: date, valid_to: date) -> None:
+def _check_window(valid_from: date, valid_to: date, moved: str | None = None) -> None:
     if valid_from > valid_to:
-        raise ValidityReversed(valid_from, valid_to)
+        raise ValidityReversed(valid_from, valid_to, moved)

@@ -18,14 +18,16 @@ def encode_cursor(*position) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode().rstrip("=")
 
 
-def decode_cursor(token: str | None, size: int) -> tuple | None:
+def decode_cursor(token: str | None, kinds: tuple[type, ...]) -> tuple | None:
+    """The position a cursor names, each part of the kind given (e.g. (str, str, int))."""
     if token is None:
         return None
     try:
         position = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         raise BadCursor("not a cursor from this list") from error
-    if not isinstance(position, list) or len(position) != size or not all(isinstance(p, str | int) for p in position):
+    if not isinstance(position, list) or len(position) != len(kinds) or not all(
+            type(part) is kind for part, kind in zip(position, kinds, strict=False)):
         raise BadCursor("not a cursor from this list")
     return tuple(position)
 

@@ -114,7 +114,7 @@ class Definitions:
     async def _start_for_members(self, journey: Journey) -> None:
         """`include_existing`: current members start now, as if they had just entered."""
         now = self.clock.now()
-        steps = [step for member in await self.store.audience_members(journey.audience_id)
+        steps = [step for member in await self.store.audience_members(journey.audience_id, journey.location_ids or None)
                  for step in schedule(journey, member["location_id"], member["client_id"],
                                       current_entry(member, journey.audience_id), now)]
         for start in range(0, len(steps), 1000):

@@ -33,9 +33,10 @@ class MarketingViews:
         return {"audience_id": audience.id, "items": [member_view(m, audience.id) for m in page],
                 "next_cursor": encode_cursor(last["location_id"], last["client_id"]) if last else None}
 
-    async def journeys(self, staff_locations: frozenset[str] | None) -> list[dict]:
+    async def journeys(self, wanted: frozenset[str] | None) -> list[dict]:
+        """Journeys that reach at least one of the `wanted` locations."""
         names = await self._template_names()
-        docs = [d for d in await self.store.all("journeys") if overlaps(staff_locations, *self.scopes_of(d))]
+        docs = [d for d in await self.store.all("journeys") if overlaps(wanted, *self.scopes_of(d))]
         return [self._journey_view(d, names) for d in sorted(docs, key=lambda d: (d["name"], d["_id"]))]
 
     async def entries(self, journey: dict, wanted: frozenset[str] | None, after: tuple | None, limit: int) -> dict:
@@ -47,9 +48,10 @@ class MarketingViews:
         return {"journey_id": journey["_id"], "items": [self._entry_view(e, outcomes, names) for e in page],
                 "next_cursor": encode_cursor(*page[-1]["position"]) if len(found) > limit else None}
 
-    async def newsletters(self, staff_locations: frozenset[str] | None, wanted: frozenset[str] | None) -> list[dict]:
+    async def newsletters(self, wanted: frozenset[str] | None) -> list[dict]:
+        """Newsletters that reach at least one of the `wanted` locations, their outcomes counted there."""
         names = await self._template_names()
-        docs = [d for d in await self.store.all("newsletters") if overlaps(staff_locations, *self.scopes_of(d))]
+        docs = [d for d in await self.store.all("newsletters") if overlaps(wanted, *self.scopes_of(d))]
         docs.sort(key=lambda d: (d["send_at"], d["_id"]), reverse=True)
         return [await self._newsletter_view(d, narrowed(wanted, *self.scopes_of(d)), names) for d in docs]
 

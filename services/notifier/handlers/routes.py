@@ -5,17 +5,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 
-from services.notifier.domain.conditions import Audience
 from services.notifier.domain import templates
+from services.notifier.domain.conditions import Audience
 from services.notifier.domain.errors import InvalidField, UnknownReference
+from services.notifier.domain.messages import public_status
 from services.notifier.domain.paging import BadCursor, decode_cursor, overlaps
 from services.notifier.handlers.marketing import MarketingViews
-from services.notifier.domain.messages import public_status
 from shared.contract.notifier import (AudienceRequest, JourneyRequest, MessageRequest, NewsletterRequest,
                                       TemplateRequest)
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, admin_only
-from shared.wiring.http import unprocessable
+from shared.wiring.http import invalid_field, unprocessable
 from shared.wiring.idempotency import idempotent
 
 router = APIRouter(prefix="/v1", tags=["notifier"])
@@ -28,7 +28,7 @@ async def _command(request: Request, staff: Staff, key: str | None, body, comman
         return await idempotent(state["idempotency"], scope, key, body.model_dump(mode="json"),
                                 lambda cid: command(state["definitions"], cid), now, status_code)
     except InvalidField as error:
-        return unprocessable(error.field, error.message)
+        return unprocessable(error.field, error.message, "body")
 
 
 def _staff_locations(staff: Staff) -> frozenset[str] | None:
@@ -56,9 +56,9 @@ def _creation_scope(staff: Staff, location_ids: list[str] | None) -> list[str] |
     return None if staff.whole_brand else sorted(staff.locations)
 
 
-def _cursor(token: str | None, size: int) -> tuple | None:
+def _cursor(token: str | None, kinds: tuple[type, ...]) -> tuple | None:
     try:
-        return decode_cursor(token, size)
+        return decode_cursor(token, kinds)
     except BadCursor as error:
         raise RequestValidationError([{"loc": ("query", "cursor"), "msg": str(error), "type": "value_error"}]) from None
 
@@ -93,7 +93,7 @@ async def audience_members(audience_id: Identifier, request: Request, location: 
     used by an admin of some locations lists only their members."""
     wanted = _wanted(staff, location)
     audience = _require_audience_scope(staff, await _audience_or_none(request, audience_id))
-    return _views(request).members(audience, wanted, _cursor(cursor, 2), limit)
+    return _views(request).members(audience, wanted, _cursor(cursor, (str, str)), limit)
 
 
 @router.get("/journeys")
@@ -115,7 +115,7 @@ async def journey_entries(journey_id: Identifier, request: Request, location: Lo
         raise HTTPException(404, "no such journey")
     if not overlaps(_staff_locations(staff), *views.scopes_of(journey)):
         raise HTTPException(403, "this token allows none of the journey's locations")
-    return await views.entries(journey, wanted, _cursor(cursor, 3), limit)
+    return await views.entries(journey, wanted, _cursor(cursor, (str, str, int)), limit)
 
 
 @router.get("/newsletters")
@@ -123,7 +123,7 @@ async def list_newsletters(request: Request, location: Locations = [], staff: St
     """Newsletters reaching the token's (or the asked) locations, newest first, with how many of
     their messages are queued, sent, failed and skipped there."""
     wanted = _wanted(staff, location)
-    return {"items": await _views(request).newsletters(_staff_locations(staff), wanted)}
+    return {"items": await _views(request).newsletters(wanted)}
 
 
 def _views(request: Request) -> MarketingViews:
@@ -196,14 +196,18 @@ async def preview_message(body: MessageRequest, request: Request, staff: Staff =
 async def client_messages(request: Request, location: Annotated[Identifier, Query()],
                           client_id: Annotated[Identifier, Query()],
                           staff: Staff = Depends(admin_only)) -> dict:
-    """A client's message history, newest first: status queued|sent|failed|skipped with the reason."""
+    """A client's message history, newest first: status queued|sent|failed|skipped with the reason,
+    the template's name (null for free text) and the journey's name (`origin_name`, for journeys)."""
     # Annotated[...] keeps Identifier's pattern: with `= Query()` FastAPI drops it, and a NUL
     # in a query parameter reached FerretDB as a 500 (found by schemathesis).
     staff.require_location(location)
     store = request.app.state.service.state["store"]
     docs = await store.client_messages(location, client_id)
     named = {t["_id"]: t for t in await store.all("templates")} if docs else {}
-    return {"items": [_message_view(d, named.get(d["template_id"])) for d in docs]}
+    journeys = {j["_id"]: j["name"] for j in await store.all("journeys")} if any(
+        d["origin"] == "journey" for d in docs) else {}
+    return {"items": [{**_message_view(d, named.get(d["template_id"])), "origin_name": journeys.get(d["origin_id"])}
+                      for d in docs]}
 
 
 async def _audience(request: Request, audience_id: str) -> Audience:
@@ -221,7 +225,7 @@ async def _audience_or_none(request: Request, audience_id: str) -> Audience | No
 
 
 def _unknown_audience(audience_id: str) -> HTTPException:
-    return HTTPException(422, {"message": f"audience_id: no such audience {audience_id!r}", "field": "audience_id"})
+    return invalid_field("audience_id", f"names no audience ({audience_id!r})")
 
 
 def _message_view(doc: dict, template: dict | None) -> dict:

@@ -1,7 +1,7 @@
 """Kafka subscribers of the notifier: profiles and credits in, members kept current, a batch at a time.
 
 Records arrive in batches (up to 500) so that a batch costs a few round trips instead of several
-per event. Neither topic is ours to police: a record that fails validation is skipped here (its
+per event. No topic is ours to police: a record that fails validation is skipped here (its
 gatekeeper dead-letters it, with the reason). Offsets are committed only after the batch's
 changes and their effects are stored.
 """
@@ -13,11 +13,15 @@ from faststream.kafka import KafkaMessage, KafkaRouter
 from services.notifier.handlers.members import MemberChanges
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
-from shared.contract.topics import CLIENTS, CREDITS
+from shared.contract.locations import LocationsEvent
+from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
 from shared.wiring.kafka import batch_consumer_options
+from shared.wiring.locations import LocationBook
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
-SUBSCRIPTIONS = {"clients": CLIENTS.name, "credits": CREDITS.name}
+SUBSCRIPTIONS = {"locations": LOCATIONS.name, "clients": CLIENTS.name, "credits": CREDITS.name}
+
+LOCATION_EVENTS = TypeAdapter(LocationsEvent)
 
 CLIENT_EVENTS = TypeAdapter(ClientEvent)
 CREDITS_EVENTS = TypeAdapter(CreditsEvent)
@@ -34,4 +38,15 @@ def register(clients_router: KafkaRouter, credits_router: KafkaRouter, members: 
                                title="notifier/credits")
     async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
         await members.apply_batch(event for event in events if event is not None)
+        await msg.ack()
+
+
+def register_locations(router: KafkaRouter, locations: LocationBook, group: str) -> None:
+    """Location zones: the credits service dead-letters what fails validation, so it is skipped here.
+    A zone that changes a location's today is picked up by the scheduler's next sweep."""
+
+    @router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
+                       title="notifier/locations")
+    async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage) -> None:
+        await locations.apply(event for event in events if event is not None)
         await msg.ack()

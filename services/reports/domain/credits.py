@@ -36,8 +36,9 @@ def adjustment_rows(adjustments: list[StaffAdjustment]) -> list[dict]:
     return [a.model_dump(mode="json") for a in unique.values()]
 
 
-def package_categories(row: dict, now: datetime) -> dict:
-    """available / booked / used as staff see them now: a hold whose session started is used."""
+def package_categories(row: dict, now: datetime, today: date) -> dict:
+    """available / booked / used as staff see them now: a hold whose session started is used;
+    `today` is the location's own, for the status."""
     booked = sum(1 for start in row["hold_starts"] if _aware(start) > now)
     used = row["consumed"] + len(row["hold_starts"]) - booked
     return {
@@ -49,7 +50,7 @@ def package_categories(row: dict, now: datetime) -> dict:
         "used": used,
         "starts_on": row["starts_on"],
         "expires_on": row["expires_on"],
-        "status": package_status(row["expires_on"], now.date()),
+        "status": package_status(row["expires_on"], today),
         "adjustments": row.get("adjustments", []),
     }
 

@@ -18,7 +18,9 @@ class _Reversed:
 
 
 def _rank(order: Order, key: list) -> tuple:
-    return tuple(_Reversed(v) if d == DESCENDING else v for (_, d), v in zip(order.keys, key))
+    """Nulls first ascending, last descending, as the database sorts them."""
+    present = [(v is not None, v if v is not None else "") for v in key]
+    return tuple(_Reversed(v) if d == DESCENDING else v for (_, d), v in zip(order.keys, present))
 
 
 def page_in_memory(rows: list[dict], order: Order, after: list | None, limit: int) -> tuple[list[dict], str | None]:

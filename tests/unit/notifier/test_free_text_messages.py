@@ -5,7 +5,8 @@ import pytest
 
 from services.notifier.delivery import Mail, PermanentDeliveryError, TransientDeliveryError, _by_code
 from services.notifier.domain.failures import failure_sentence
-from tests.unit.notifier.fakes import FakeNotifierStore, served
+from services.notifier.domain.announcements import new_message
+from tests.unit.notifier.fakes import NOW, FakeNotifierStore, served
 
 FREE_TEXT = {"location_id": "l-1", "client_id": "c-1", "subject": "Hello {{ first_name }}",
              "body": "Dear {{full_name}}, you owe {{balance}}."}
@@ -151,3 +152,16 @@ async def test_the_merge_fields_are_listed_with_labels_for_the_picker():
 
     assert [i["name"] for i in items] == ["first_name", "last_name", "full_name", "balance", "location_id"]
     assert items[0] == {"name": "first_name", "label": "First name", "placeholder": "{{first_name}}"}
+
+
+async def test_a_journeys_message_is_listed_with_the_journeys_name():
+    store = with_client()
+    store.docs["journeys"]["jrn-1"] = {"_id": "jrn-1", "name": "Owing reminder", "audience_id": "owing-balance",
+                                       "steps": [{"after": "PT1H", "template_id": "tpl-1"}]}
+    await store.insert_new("messages", new_message("msg-j", ("l-1", "c-1"), "tpl-1", ("journey", "jrn-1"), NOW))
+    http, _, _ = served(store)
+
+    [item] = (await http.get("/v1/messages", params={"location": "l-1", "client_id": "c-1"})).json()["items"]
+
+    assert (item["origin"], item["origin_name"], item["template_name"]) == ("journey", "Owing reminder",
+                                                                           "Balance reminder")

@@ -1,10 +1,13 @@
 """Audiences, journeys and newsletters as staff of some locations use them: brand-wide audiences
 within their locations, members paged per location, journeys and newsletters scoped."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from services.notifier.domain.conditions import Audience, Condition, audience_document
 from services.notifier.domain.journeys import journey_from, schedule
+from services.notifier.domain.paging import encode_cursor
 from services.notifier.scheduler import Scheduler
 from tests.unit.notifier.fakes import NOW, FakeNotifierStore, served
 
@@ -61,7 +64,8 @@ async def test_a_page_shows_who_the_member_is_and_what_they_owe():
 
 
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"cursor": "bm90LWEtY3Vyc29y"},
-                                    {"cursor": "***"}])
+                                    {"cursor": "***"}, {"cursor": encode_cursor("l-1", 5)},
+                                    {"cursor": encode_cursor("l-1", "c-1", 1)}])
 async def test_a_bad_limit_or_cursor_is_422_naming_it(params):
     http, _, _ = served(studio())
 
@@ -164,7 +168,8 @@ async def test_a_newsletter_of_an_admin_of_one_location_goes_only_to_its_members
     http, _, definitions = served(store, locations=["l-1"], mailer=Mailer())
     created = await http.post("/v1/newsletters", json={"audience_id": OWING, "template_id": "tpl-1",
                                                         "send_at": NOW.isoformat()})
-    scheduler = Scheduler(store, definitions.catalog, definitions.dispatcher, definitions.clock, 60, None)
+    scheduler = Scheduler(store, definitions.catalog, definitions.dispatcher, definitions.clock, 60,
+                          SimpleNamespace(locations=None))  # members and zones are not used by a newsletter
 
     await scheduler.queue_due_newsletters()
     [listed] = (await http.get("/v1/newsletters")).json()["items"]
@@ -174,3 +179,19 @@ async def test_a_newsletter_of_an_admin_of_one_location_goes_only_to_its_members
     assert (listed["audience_name"], listed["template_name"], listed["status"]) == (
         "Customers Owing Account Balance", "Please pay", "sent")
     assert listed["outcomes"] == {"queued": 0, "sent": 3, "failed": 0, "skipped": 0}
+
+
+async def test_journeys_and_newsletters_of_other_locations_are_not_listed():
+    store = studio()
+    whole, _, _ = served(store)
+    await whole.post("/v1/journeys", json={"name": "L2 only", "audience_id": OWING, "location_ids": ["l-2"],
+                                           "steps": [{"after": "PT1H", "template_id": "tpl-1"}]})
+    await whole.post("/v1/newsletters", json={"audience_id": OWING, "template_id": "tpl-1", "location_ids": ["l-2"],
+                                              "send_at": NOW.isoformat()})
+    http, _, _ = served(store, locations=["l-1"])
+
+    assert (await http.get("/v1/journeys")).json()["items"] == []
+    assert (await http.get("/v1/newsletters")).json()["items"] == []
+    assert len((await whole.get("/v1/journeys")).json()["items"]) == 1
+    [journey] = (await whole.get("/v1/journeys")).json()["items"]
+    assert (await http.get(f"/v1/journeys/{journey['journey_id']}/entries")).status_code == 403

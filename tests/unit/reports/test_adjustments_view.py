@@ -20,7 +20,7 @@ def package(version: int, adjustments: list[StaffAdjustment]) -> PackageChanged:
 
 
 def test_a_package_extension_is_listed_with_its_note_actor_and_time():
-    [listed] = package_categories(package_row(package(2, [EXTENDED])), T0)["adjustments"]
+    [listed] = package_categories(package_row(package(2, [EXTENDED])), T0, T0.date())["adjustments"]
 
     assert listed == {"adjustment_id": "cmd-1", "at": "2026-03-01T12:00:00Z", "action": None, "credits": None,
                       "starts_on": "2026-01-01", "expires_on": "2026-06-30", "note": "paused for an injury",
@@ -37,7 +37,7 @@ def test_a_package_event_from_before_adjustments_were_announced_lists_none():
     row = package_row(package(1, []))
     del row["adjustments"]  # a row the projection wrote before this field existed
 
-    assert package_categories(row, T0)["adjustments"] == []
+    assert package_categories(row, T0, T0.date())["adjustments"] == []
 
 
 def test_a_period_adjustment_is_listed_under_its_period():

@@ -6,6 +6,8 @@ import { openCsvDialog } from "./csv.js";
 import { openMessageDialog } from "./messages.js";
 
 const col = (key, label, kind = "text", extra = {}) => ({ key, label, kind, sortable: true, ...extra });
+// The location shows its name (its id until it is registered) and sorts by the name.
+const locationCol = () => col("location_id", "Location", "location", { sortKey: "location_name" });
 
 export const REPORTS = {
   "account-balances": {
@@ -15,7 +17,7 @@ export const REPORTS = {
     defaultSort: "client_id",
     columns: [
       col("full_name", "Client"), col("client_id", "Client ID", "text", { optional: true }),
-      col("location_id", "Location"), col("email", "Email", "text", { optional: true }),
+      locationCol(), col("email", "Email", "text", { optional: true }),
       col("balance_minor", "Balance", "money"), col("currency", "Currency"),
       col("last_activity_at", "Last activity", "instant"),
     ],
@@ -28,7 +30,7 @@ export const REPORTS = {
     defaultSort: "-account_credit_balance_minor",
     columns: [
       col("full_name", "Client"), col("client_id", "Client ID", "text", { optional: true }),
-      col("location_id", "Location"), col("email", "Email", "text", { optional: true }),
+      locationCol(), col("email", "Email", "text", { optional: true }),
       col("phone", "Phone", "text", { optional: true }),
       col("account_credit_balance_minor", "Account credit", "money"), col("currency", "Currency"),
       col("join_date", "Joined", "date"),
@@ -47,7 +49,7 @@ export const REPORTS = {
     defaultSort: "client_id",
     columns: [
       col("full_name", "Client"), col("client_id", "Client ID", "text", { optional: true }),
-      col("location_id", "Location"), col("package_name", "Package"),
+      locationCol(), col("package_name", "Package"),
       col("credits_purchased", "Purchased", "int"), col("credits_adjusted", "Adjusted", "int"),
       col("credits_used", "Used", "int"), col("credits_remaining", "Remaining", "int"),
       col("starts_on", "Starts", "date"), col("expires_on", "Expires", "date"),
@@ -182,8 +184,9 @@ function headerCell(column, state, reload) {
   const cls = column.optional ? "optional" : undefined;
   const numeric = ["money", "int"].includes(column.kind) ? "num" : "";
   if (!column.sortable) return h("th", { scope: "col", class: [cls, numeric].filter(Boolean).join(" ") }, column.label);
-  const direction = state.sort === column.key ? "ascending" : state.sort === `-${column.key}` ? "descending" : "none";
-  const next = direction === "ascending" ? `-${column.key}` : column.key;
+  const key = column.sortKey || column.key;
+  const direction = state.sort === key ? "ascending" : state.sort === `-${key}` ? "descending" : "none";
+  const next = direction === "ascending" ? `-${key}` : key;
   const arrow = { ascending: "▲", descending: "▼", none: "↕" }[direction];
   return h("th", { scope: "col", "aria-sort": direction, class: [cls, numeric].filter(Boolean).join(" ") },
     h("button", { type: "button", class: "sort", "data-column": column.key,
@@ -207,6 +210,7 @@ function cell(column, row, session) {
     date: () => day(value),
     instant: () => instant(value),
     status: () => h("span", { class: `badge ${value}` }, value),
+    location: () => h("span", { title: value }, row.location_name || value),
   }[column.kind];
   return h("td", { class: cls, "data-column": column.key }, shown ? shown() : value ?? "");
 }
