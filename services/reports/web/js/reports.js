@@ -202,15 +202,12 @@ function cell(column, row, session) {
     return h("td", { class: cls }, h("a", { href: `#/client/${encodeURIComponent(row.location_id)}/${encodeURIComponent(row.client_id)}` },
       value || row.client_id));
   }
-  if (column.key === "location_id") {
-    return h("td", { class: cls, "data-column": column.key, "data-location": value }, row.location_name || session.locationName(value));
-  }
   const shown = {
     money: () => moneyCell(value, row.currency),
     date: () => day(value),
     instant: () => instant(value),
     status: () => h("span", { class: `badge ${value}` }, value),
-    location: () => h("span", { title: value }, row.location_name || value),
+    location: () => h("span", { title: value }, row.location_name || session.locationName(value)),
   }[column.kind];
   return h("td", { class: cls, "data-column": column.key }, shown ? shown() : value ?? "");
 }
