@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
-from shared.contract.topics import BOOKINGS, CLIENTS, SALES
+from shared.contract.topics import BOOKINGS, CLIENTS, LOCATIONS, SALES
 from tests.conftest import OUTPUT, auth, token
 from tests.support import events as ev
 from tests.support.kafka import Platform, eventually
@@ -44,6 +44,7 @@ class Studio:
         self.crowd = [ev.unique(f"pat{i:02d}") for i in range(PAGED)]
         self.ada, self.bob, self.cy, self.dee = (ev.unique(n) for n in ("ada", "bob", "cy", "dee"))
         self.eve, self.finn = ev.unique("eve"), ev.unique("finn")
+        self.harbour = f"Harbour Studio {self.l4[-4:]}"  # L4 is registered with a name; L1-L3 are not
         self.membership_start = datetime.now(UTC).date().replace(day=1).isoformat()
 
     def bookings(self) -> list[tuple[str, dict]]:
@@ -87,6 +88,8 @@ async def studio(system, servers) -> Studio:
     studio, platform = Studio(), Platform(servers.kafka)
     await platform.start()
     try:
+        await platform.publish(LOCATIONS.name, ev.location_registered(studio.l4, name=studio.harbour, time_zone="UTC"),
+                               key=studio.l4)
         for topic, event in studio.events():
             await platform.publish(topic, event)
         assert await eventually(lambda: _sold(system, studio), timeout=40), "the sales did not reach the reports"
@@ -456,7 +459,8 @@ async def test_a_client_without_an_email_is_not_offered_a_message_and_the_page_s
     await shots(page, "21-client-without-email")
 
     await page.get_by_role("link", name="← Back to reports").click()  # the row's envelope says the same
-    await choose_location(page, studio.l4)
+    await choose_location(page, studio.harbour)
+    await expect(page.locator("td[data-column='location_id']").first).to_have_text(studio.harbour)
     await page.get_by_role("button", name="Message Finn Olsen").click()
     dialog = page.locator("#message-dialog")
     await expect(dialog.locator(".reach")).to_contain_text("This client cannot be emailed")
@@ -539,7 +543,8 @@ async def owing_audience(system, studio) -> dict:
 
 async def test_the_owing_audience_is_built_from_the_help_article_and_lists_its_members(system, studio, page):
     await sign_in(page, system)
-    await choose_location(page, studio.l4)
+    await choose_location(page, studio.harbour)  # the picker names a registered location
+    await expect(page.locator("#locations-summary")).to_have_text(f"Location: {studio.harbour}")
     await page.get_by_role("link", name="Audiences").click()
     await expect(page.get_by_role("heading", name="Audiences")).to_be_visible()
     await page.get_by_role("button", name=f"Start from “{OWING}”").click()
@@ -552,12 +557,14 @@ async def test_the_owing_audience_is_built_from_the_help_article_and_lists_its_m
     await expect(members).to_have_count(2)
     assert await members.evaluate_all("rows => rows.map(r => r.dataset.client).sort()") == sorted([studio.eve, studio.finn])
     await expect(page.locator(".counts")).to_contain_text("2 members")
+    await expect(members.first.locator("td").nth(1)).to_have_text(studio.harbour)
     await shots(page, "26-audience-members")
     created = page.url.rsplit("/", 1)[-1]
 
     await page.get_by_role("link", name="← All audiences").click()
     await expect(page.locator(f"tr[data-audience='{created}'] td.total")).to_have_text("2")
     await expect(page.locator(f"tr[data-audience='{created}'] td[data-location='{studio.l4}']")).to_have_text("2")
+    await expect(page.locator("table.audiences thead")).to_contain_text(studio.harbour)
     await shots(page, "27-audiences-list")
 
 
@@ -599,7 +606,7 @@ async def test_a_newsletter_scheduled_on_the_audience_is_sent_and_its_outcomes_c
     tag = ev.unique("news")
     await a_template(system, tag, subject="Studio news for {{first_name}}")
     await sign_in(page, system)
-    await choose_location(page, studio.l4)
+    await choose_location(page, studio.harbour)
     await page.get_by_role("link", name="Newsletters").click()
     form = page.locator("#new-newsletter")
     await form.get_by_label("Audience").select_option(audience["audience_id"])

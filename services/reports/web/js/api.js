@@ -120,8 +120,10 @@ async function failure(service, response) {
     || `The ${name} service failed (HTTP ${response.status})${detail ? `: ${detail}` : ""}. Try again in a moment.`;
   const error = new ApiError(response.status, message.replace(/\.\.$/, "."), service);
   error.fields = parsed.problems.map((p) => p.field).filter(Boolean);
-  // FastAPI's answer for a path it has no route for (or the wrong method): the endpoint is missing.
-  error.noRoute = response.status === 405 || (response.status === 404 && /^not found$/i.test(parsed.text.trim()));
+  // The answer for a path a service has no route for (FastAPI's own, or the one error shape's
+  // "Nothing is served at …"), or for the wrong method: the endpoint is missing, not the record.
+  error.noRoute = response.status === 405
+    || (response.status === 404 && /^(not found$|nothing is served at )/i.test(parsed.text.trim()));
   return error;
 }
 

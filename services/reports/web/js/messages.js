@@ -58,7 +58,8 @@ export function outcomeSentence(message, client) {
 export function messageLine(m, names, client) {
   const name = m.template_name || names.get(m.template_id);
   const what = m.template_id ? `Template “${name || "a deleted template"}”` : `“${m.subject || "Free text"}”`;
-  const origin = { journey: " · from a journey", newsletter: " · from a newsletter" }[m.origin] || "";
+  const origin = m.origin === "journey" || m.origin === "newsletter"
+    ? ` · from the ${m.origin}${m.origin_name ? ` “${m.origin_name}”` : ""}` : "";
   return h("li", { "data-message": m.message_id },
     h("span", { class: `badge ${m.status}` }, m.status), " ",
     h("span", {}, `${instant(m.created_at)} · ${what}${origin}`),
