@@ -51,17 +51,24 @@ function newsletterTable(items, names) {
     const counts = countsOf(n);
     return h("tr", { "data-newsletter": n.newsletter_id },
       h("td", {}, n.template_name || names.template.get(n.template_id) || n.template_id),
+      h("td", { class: "phone-only" }, h("span", { class: `badge ${n.status || ""}` }, statusText(n)), " ", summaryText(counts)),
       h("td", {}, h("a", { href: `#/marketing/audiences/${encodeURIComponent(n.audience_id)}` },
         n.audience_name || names.audience.get(n.audience_id) || n.audience_id)),
       h("td", { class: "nowrap" }, instant(n.send_at)),
-      h("td", {}, h("span", { class: `badge ${n.status || ""}` }, statusText(n))),
-      OUTCOMES.map((o) => h("td", { class: "num", "data-outcome": o }, String(counts[o] ?? 0))));
+      h("td", { class: "wide-only" }, h("span", { class: `badge ${n.status || ""}` }, statusText(n))),
+      OUTCOMES.map((o) => h("td", { class: "num wide-only", "data-outcome": o }, String(counts[o] ?? 0))));
   }) : [h("tr", {}, h("td", { colspan: 8, class: "empty" }, "No newsletters yet: schedule one below."))];
   return h("div", { class: "table-wrap" }, h("table", { class: "marketing newsletters" },
     h("caption", { class: "visually-hidden" }, "Newsletters and their outcomes"),
-    h("thead", {}, h("tr", {}, ["Template", "Audience", "Send at", "Status"].map((t) => h("th", { scope: "col" }, t)),
-      ["Sent", "Skipped", "Failed", "Queued"].map((t) => h("th", { scope: "col", class: "num" }, t)))),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Template"), h("th", { scope: "col", class: "phone-only" }, "Outcome"),
+      ["Audience", "Send at"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col", class: "wide-only" }, "Status"),
+      ["Sent", "Skipped", "Failed", "Queued"].map((t) => h("th", { scope: "col", class: "num wide-only" }, t)))),
     h("tbody", {}, rows)));
+}
+
+function summaryText(counts) {
+  const parts = OUTCOMES.filter((o) => counts[o]).map((o) => `${counts[o]} ${o}`);
+  return parts.length ? parts.join(", ") : "no messages yet";
 }
 
 function statusText(n) {
