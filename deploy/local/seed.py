@@ -40,6 +40,15 @@ def location_events(now: datetime) -> list[tuple[str, dict]]:
             for location, name, zone in LOCATIONS_SEEDED]
 
 
+def _front_desk_email(n: int, first: str, last: str) -> str | None:
+    """Emails as front desks type them: a few missing, reserved, padded or not an address at all
+    (kept as given; the notifier judges them when it sends)."""
+    if n % 17 == 0:
+        return None
+    messy = {5: f"{first}@studio.local", 7: f" {first}.{last}@example.test ", 11: f"{first} at gmail"}
+    return messy.get(n % 23, f"{first}.{last}{n}@example.com".lower())
+
+
 def client_story(n: int, today: date) -> list[tuple[str, dict]]:
     """One client's events, in order: registration, a sale, bookings, money."""
     rnd = random.Random(n)
@@ -47,7 +56,7 @@ def client_story(n: int, today: date) -> list[tuple[str, dict]]:
     at = datetime.combine(today, datetime.min.time(), UTC) - timedelta(days=60 - n)
     first, last = FIRST[n % 10], LAST[(n // 10) % 10]
     story = [(CLIENTS.name, _event("client.registered", n, 0, location, client, at, first_name=first,
-                                   last_name=last, email=None if n % 17 == 0 else f"{first}.{last}{n}@example.com".lower(),
+                                   last_name=last, email=_front_desk_email(n, first, last),
                                    phone=f"+1 555 01{n:02d}", join_date=(today - timedelta(days=400 - n * 5)).isoformat(),
                                    email_opt_out=n % 13 == 0))]
     if n % 3 != 2:

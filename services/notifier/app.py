@@ -2,7 +2,7 @@
 
 from services.notifier.delivery import SmtpMailer
 from services.notifier.dispatcher import Dispatcher
-from services.notifier.handlers import routes, subscribers
+from services.notifier.handlers import reachability, routes, subscribers
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
@@ -33,7 +33,7 @@ def assemble(wiring: Wiring) -> Service:
     definitions = Definitions(store, catalog, members, dispatcher, scheduler.wake, clock)
     return Service(
         kafka_routers=[clients, credits],
-        http_routers=[routes.router],
+        http_routers=[routes.router, reachability.router],
         on_start=[store.ensure_indexes, catalog.reload, store.book.load, locations.refresh],  # before the first event
         background=[scheduler.run],
         state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),

@@ -19,7 +19,8 @@ from services.notifier.domain import templates
 from services.notifier.domain.announcements import outcome_event
 from services.notifier.domain.failures import NO_TEMPLATE, failure_sentence
 from services.notifier.domain.members import member_key
-from services.notifier.domain.messages import INTERRUPTED, skip_reason
+from services.notifier.domain.addresses import reachability
+from services.notifier.domain.messages import INTERRUPTED
 from services.notifier.domain.money import format_money
 from services.notifier.store import NotifierStore
 from shared.wiring.clock import Clock
@@ -81,16 +82,17 @@ class Dispatcher:
 
     async def _attempt(self, message: dict, templates: dict) -> tuple[str, str | None]:
         member = await self.store.member(member_key(message["location_id"], message["client_id"]))
-        reason = skip_reason(member)
-        if reason:
-            return "skipped", reason
+        judged = reachability((member or {}).get("profile"))
+        if not judged.reachable:
+            return "skipped", judged.reason
         template = message.get("text") or templates.get(message["template_id"])
         if template is None:
             log.warning("message not sent", message_id=message["_id"], error="template not found",
                         template_id=message["template_id"])
             return "failed", NO_TEMPLATE
         try:
-            await send_with_retries(self.mailer, compose(message["_id"], template, member), self.retry_delays)
+            mail = compose(message["_id"], template, member, judged.address)
+            await send_with_retries(self.mailer, mail, self.retry_delays)
         except PermanentDeliveryError as error:
             log.warning("message not delivered", message_id=message["_id"], error=str(error))
             return "failed", failure_sentence(str(error))
@@ -139,10 +141,11 @@ class Dispatcher:
         await self.store.mark_published(messages)
 
 
-def compose(message_id: str, template: dict, member: dict) -> Mail:
-    """`template`: a stored template or a free-text message's own {subject, body}."""
+def compose(message_id: str, template: dict, member: dict, address: str) -> Mail:
+    """`template`: a stored template or a free-text message's own {subject, body}; `address`: the
+    recipient as `reachability` judged it (never the raw profile text)."""
     subject, body = rendered(template, member)
-    return Mail(message_id=message_id, to=member["profile"]["email"], subject=subject, body=body)
+    return Mail(message_id=message_id, to=address, subject=subject, body=body)
 
 
 def rendered(template: dict, member: dict) -> tuple[str, str]:

@@ -59,13 +59,21 @@ def describe(error: Exception) -> str:
     return f"rule broken: {error}"[:900]
 
 
+REDRIVEN_FROM = "x-redriven-from"  # set by shared/tools/dead_letters on a re-driven copy
+
+
 def dead_letter_headers(record: Any, reason: str) -> dict[str, str]:
-    return {
+    headers = {
         "x-error": reason,
         "x-original-topic": record.topic,
         "x-original-partition": str(record.partition),
         "x-original-offset": str(record.offset),
     }
+    # A re-drive refused again says so, so the dead-letters tool never re-drives it in a loop.
+    redriven = dict(getattr(record, "headers", None) or ()).get(REDRIVEN_FROM)
+    if redriven is not None:
+        headers[REDRIVEN_FROM] = redriven.decode(errors="replace") if isinstance(redriven, bytes) else str(redriven)
+    return headers
 
 
 def dead_letter_copy(record: Any, reason: str) -> tuple[bytes | None, dict[str, str]]:

@@ -128,8 +128,8 @@ async def test_a_one_off_message_is_sent_and_readable_through_the_api(system, pl
     assert [m.get_content().strip() for m in mails_tagged(smtp_inbox, tag)] == ["Hello Ada Lovelace"]
 
 
-@pytest.mark.parametrize(("profile", "reason"), [({"email": None}, "no email address"),
-                                                 ({"email_opt_out": True}, "client opted out of email")])
+@pytest.mark.parametrize(("profile", "reason"), [({"email": None}, "No email address on file."),
+                                                 ({"email_opt_out": True}, "The client opted out of email.")])
 async def test_a_client_without_email_or_opted_out_is_skipped_with_the_reason(system, platform, smtp_inbox,
                                                                                profile, reason):
     tag, location, client = ev.unique("skip"), ev.unique("loc"), ev.unique("cli")

@@ -18,7 +18,6 @@ from services.notifier.domain.membership import Transition
 from services.notifier.domain.upkeep import Change, Folded, fold
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.store import NotifierStore
-from shared.contract.clients import ClientUpdated
 from shared.contract.credits import AccountEntryRecorded, PackageChanged
 from shared.wiring.clock import Clock
 from shared.wiring.locations import LocationBook
@@ -34,7 +33,7 @@ def change_of(event) -> Change | None:
     if isinstance(event, PackageChanged):
         return lambda mb: m.with_package(mb, _package(event))
     if event.type in ("client.registered", "client.updated"):
-        changes = event.model_dump(include=set(m.PROFILE_FIELDS), exclude_unset=isinstance(event, ClientUpdated))
+        changes = event.profile_changes()  # an update: only what changes (`null` keeps names, opt-out)
         return lambda mb: m.with_profile(mb, changes)
     return None
 
