@@ -43,13 +43,20 @@ function templateTable(list, previewOf) {
   const rows = list.length ? list.map((t) => h("tr", { "data-template": t.template_id },
     h("td", {}, t.name), h("td", {}, t.subject), h("td", { class: "optional excerpt" }, excerpt(t.body)),
     h("td", {}, h("button", { type: "button", class: "secondary small", "aria-label": `Preview ${t.name}`,
-      onclick: () => previewOf({ template_id: t.template_id }) }, "Preview"))))
+      onclick: () => { previewOf({ template_id: t.template_id }); showPreviewCard(); } }, "Preview"))))
     : [h("tr", {}, h("td", { colspan: 4, class: "empty" }, "No templates yet: create one below."))];
   return h("div", { class: "table-wrap" }, h("table", { class: "marketing templates" },
     h("caption", { class: "visually-hidden" }, "Templates"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Subject"),
       h("th", { scope: "col", class: "optional" }, "Body"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
     h("tbody", {}, rows)));
+}
+
+/** On a narrow screen the preview sits below the form: bring it into view. */
+function showPreviewCard() {
+  const card = document.querySelector(".preview-card");
+  const box = card?.getBoundingClientRect();
+  if (box && (box.top > window.innerHeight || box.bottom < 0)) card.scrollIntoView({ behavior: "smooth", block: "start" });
 }
 
 function excerpt(text) {
