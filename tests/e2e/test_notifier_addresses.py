@@ -15,7 +15,7 @@ async def message_to(system, platform, tag: str, email: str) -> tuple[str, str, 
     location, client = ev.unique("loc"), ev.unique("cli")
     template_id = await template(system, tag)
     await owing_client(platform, location, client, email=email)
-    assert await member_of(system, "owing-balance", client)
+    assert await member_of(system, "owing-balance", location, client)
     response = await post(system, "/v1/messages", {"location_id": location, "client_id": client,
                                                    "template_id": template_id})
     message_id = response.json()["message_id"]
