@@ -18,7 +18,8 @@ from pathlib import Path
 
 PG_HOST, PG_PORT = "127.0.0.1", int(os.environ.get("PG_PORT", "54329"))
 LOCKER = "failmodel-locker"
-FERRETDB_BIN = Path(os.environ.get("FERRETDB_BIN", "/work/main/var/bin/ferretdb"))
+ROOT = Path(__file__).resolve().parents[2]
+FERRETDB_BIN = Path(os.environ.get("FERRETDB_BIN", ROOT / "var" / "bin" / "ferretdb"))  # what deploy/local builds
 
 
 def available() -> bool:
