@@ -1,7 +1,7 @@
 """Bootstrap of the reports service."""
 
 from services.reports.generations import Generations, LiveGeneration
-from services.reports.handlers import account_routes, report_routes, routes, staff_routes, subscribers
+from services.reports.handlers import account_routes, report_routes, routes, search_routes, staff_routes, subscribers
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
@@ -19,7 +19,8 @@ def assemble(wiring: Wiring) -> Service:
                          wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
-        http_routers=[routes.router, report_routes.router, account_routes.router, staff_routes.router],
+        http_routers=[routes.router, report_routes.router, account_routes.router, search_routes.router,
+                      staff_routes.router],
         mounts={"/staff": staff_routes.web_files()},
         on_start=[live.refresh, store.ensure_indexes],
         background=[live.watch],

@@ -1,37 +1,75 @@
-"""MongoDB filters of the reports, kept to what FerretDB v1 and MongoDB both evaluate alike:
-equality, `$in`, ranges, `$or`/`$and`, `$ne: null` and a regex on the pre-lowercased `search`."""
+"""MongoDB filters of the reports, shaped for what FerretDB v1 can push to PostgreSQL.
 
-import re
+FerretDB v1 sends PostgreSQL only the top-level equalities of a filter (served by the GIN indexes
+of deploy/local/postgres/ferretdb-indexes.sql); everything else (`$and`, `$or`, `$in`, ranges,
+a regex, sort, limit) it evaluates in Go over every document those equalities return. So every
+filter here is one flat document: the location equality stays a top-level key, and the other
+conditions are merged beside it (`all_of`), with `$and` only for two conditions on one key that
+cannot share a document. Several locations are several queries (see `queries`), never `$in`.
+The same filters are valid MongoDB, served there by the indexes of `domain/indexes.py`.
+"""
+
 from datetime import date, timedelta
 
 from services.reports.domain.ordering import ASCENDING, Order
+from services.reports.domain.search import literal_pattern
+
+NOTHING = {"_id": {"$in": []}}
 
 
 def all_of(*filters: dict) -> dict:
-    present = [f for f in filters if f]
-    return present[0] if len(present) == 1 else ({"$and": present} if present else {})
+    """The conjunction of `filters` as one flat document: keys side by side, the operators of one
+    field in one document (`{$gte, $lte}`), and only what collides kept apart in `$and`."""
+    merged, apart = {}, []
+    for condition in (c for f in filters for c in _conditions(f)):
+        name, value = next(iter(condition.items()))
+        if name not in merged:
+            merged[name] = value
+        elif _mergeable(merged[name], value):
+            merged[name] = {**merged[name], **value}
+        elif merged[name] != value:
+            apart.append(condition)
+    return {**merged, "$and": apart} if apart else merged
 
 
-def in_locations(locations: list[str] | None) -> dict:
-    """None means the whole brand; one location is an equality (pushed down by FerretDB)."""
-    if locations is None:
-        return {}
-    return {"location_id": locations[0]} if len(locations) == 1 else {"location_id": {"$in": list(locations)}}
+def _conditions(filter_: dict) -> list[dict]:
+    return [c for name, value in filter_.items() for c in (value if name == "$and" else [{name: value}])]
+
+
+def _mergeable(held, value) -> bool:
+    return _operators(held) and _operators(value) and not held.keys() & value.keys()
+
+
+def _operators(value) -> bool:
+    return isinstance(value, dict) and bool(value) and all(k.startswith("$") for k in value)
+
+
+def scopes(locations: list[str] | None) -> list[dict]:
+    """One filter per query: each location's equality, or nothing for the whole brand."""
+    return [{}] if locations is None else [{"location_id": location} for location in locations]
 
 
 def matching(q: str | None) -> dict:
-    return {"search": {"$regex": re.escape(q.strip().lower())}} if q and q.strip() else {}
+    """Rows whose folded name, email, phone or client id contains `q` as literal text."""
+    return {"search": {"$regex": literal_pattern(q.strip())}} if q and q.strip() else {}
 
 
 def after_key(order: Order, after: list | None) -> dict:
-    """Rows strictly after `after` in `order` (nulls sort first ascending, last descending)."""
+    """Rows strictly after `after` in `order` (nulls sort first ascending, last descending).
+
+    Besides the `$or` of the keyset condition, an ascending first key bounds its own field
+    (`$gte`), so an index on MongoDB starts at the cursor instead of skipping every earlier row."""
     if after is None:
         return {}
     branches = []
     for i, ((name, direction), value) in enumerate(zip(order.keys, after)):
         same = dict(zip(order.names[:i], after[:i]))
         branches += [{**same, name: beyond} for beyond in _beyond(value, direction)]
-    return {"$or": branches}
+    if not branches:
+        return NOTHING
+    (first, direction), value = order.keys[0], after[0]
+    bound = {first: {"$gte": value}} if direction == ASCENDING and value is not None else {}
+    return all_of(bound, branches[0] if len(branches) == 1 else {"$or": branches})
 
 
 def _beyond(value, direction: int) -> list:
@@ -52,10 +90,10 @@ def with_balance(balance: str) -> dict:
 
 def packages_valid(start: date | None, end: date | None, expiring_within_days: int | None,
                    include_expired: bool, today: date) -> dict:
+    floors = [day for day in (start, None if include_expired else today) if day]  # one `$or` for both
     return all_of(
         {"starts_on": {"$lte": end.isoformat()}} if end else {},
-        _not_expired_before(start) if start else {},
-        {} if include_expired else _not_expired_before(today),
+        _not_expired_before(max(floors)) if floors else {},
         _expiring(today, expiring_within_days) if expiring_within_days is not None else {},
     )
 
@@ -76,3 +114,8 @@ def _expiring(today: date, days: int) -> dict:
 def _date_range(name: str, start: date | None, end: date | None) -> dict:
     bounds = {**({"$gte": start.isoformat()} if start else {}), **({"$lte": end.isoformat()} if end else {})}
     return {name: bounds} if bounds else {}
+
+
+def sums_scope(location: str | None, instants: dict) -> dict:
+    """The ledger entries of one location (or the brand) dated in `instants` (`{$gte?, $lt}`)."""
+    return all_of({"location_id": location} if location else {}, {"at": instants})

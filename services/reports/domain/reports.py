@@ -15,9 +15,10 @@ class ReportSpec:
     tiebreak: tuple[str, ...]
     # Shown but computed at read time: sorted on by one query per value (see `ordering.segments_after`).
     computed: frozenset[str] = field(default_factory=frozenset)
+    sorts: tuple[str, ...] | None = None  # the columns it sorts by; None: every column
 
     def sortable(self, name: str) -> bool:
-        return name in self.columns
+        return name in (self.columns if self.sorts is None else self.sorts)
 
     def stored(self, name: str) -> str:
         """The document field a sort on `name` uses: names sort by their case-folded copy."""
@@ -47,6 +48,15 @@ ACCOUNT_BALANCES = ReportSpec(
     columns=("location_id", "client_id", "full_name", "email", "balance_minor", "currency", "last_activity_at"),
     default_sort="client_id",
     tiebreak=("client_id", "location_id"),
+)
+
+CLIENT_SEARCH = ReportSpec(
+    name="clients",
+    columns=("client_id", "full_name", "first_name", "last_name", "email", "phone", "join_date",
+             "balance_minor", "currency"),
+    default_sort="full_name",
+    tiebreak=("client_id",),
+    sorts=("full_name",),
 )
 
 BALANCE_MOVEMENTS = ReportSpec(

@@ -39,13 +39,10 @@ async def from_database(request: Request, spec: ReportSpec, collection: str, cri
     store, queries = stores(request)
     split = (segments or {}).get(order.names[0])
     if params.format == "csv":
-        rows = (present(spec, doc, day) async for doc in queries.stream(collection, criteria, order, split))
-        return csv_response(spec, columns, rows, day)
+        found = queries.stream(collection, params.locations, criteria, order, split)
+        return csv_response(spec, columns, (present(spec, doc, day) async for doc in found), day)
     after = decode_cursor(params.cursor, order) if params.cursor else None
-    if split:
-        found = await queries.page_by_segments(collection, criteria, order, split, after, params.limit)
-    else:
-        found = await queries.page(collection, criteria, order, after, params.limit)
+    found = await queries.page(collection, params.locations, criteria, order, after, params.limit, split)
     page = found[:params.limit]
     next_cursor = encode_cursor(order, page[-1]) if len(found) > params.limit else None
     items = [_pick(present(spec, doc, day), columns) for doc in page]
