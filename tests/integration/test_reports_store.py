@@ -291,3 +291,58 @@ async def test_a_row_removed_behind_the_writers_back_is_written_again(store):
 
     [row] = await store.client_packages("l-1", "c-1")
     assert row["version"] == 2
+
+
+BRANDED = [  # c-1 and c-3 are clients of two locations; ties on balance and nulls on email across them
+    ("l-1", "c-1", "Ada", "ada@example.com", 500), ("l-2", "c-1", "Ada", "ada@example.com", 500),
+    ("l-1", "c-2", "Bob", None, -300), ("l-3", "c-3", "Cy", None, 500), ("l-2", "c-3", "Cy", None, 100),
+    ("l-2", "c-4", "Di", "di@example.com", 0), ("l-3", "c-5", "Ed", "ed@example.com", 700),
+]
+
+
+@pytest.mark.parametrize("sort", ["-balance_minor", "email", "-email", "location_id", "-location_id", "full_name"])
+async def test_several_locations_page_like_the_brand_restricted_to_them(store, queries, sort):
+    await _accounts(store, BRANDED)
+
+    brand = await _walk_rows(queries, sort, 50, None)
+    for limit in (1, 2, 3):
+        assert await _walk_rows(queries, sort, limit, ["l-2", "l-1"]) == [row for row in brand if row[1] != "l-3"]
+    assert len(brand) == len(BRANDED)
+
+
+async def _walk_rows(queries, sort: str, limit: int, locations) -> list[tuple[str, str]]:
+    order, after, seen = parse_sort(sort, ACCOUNT_BALANCES), None, []
+    while True:
+        found = await queries.page("accounts", locations, {}, order, after, limit)
+        seen += [(row["client_id"], row["location_id"]) for row in found[:limit]]
+        if len(found) <= limit:
+            return seen
+        after = decode_cursor(encode_cursor(order, found[limit - 1]), order)
+
+
+async def test_several_locations_stream_in_the_order_of_their_pages(store, queries):
+    await _accounts(store, BRANDED)
+    order = parse_sort("-balance_minor", ACCOUNT_BALANCES)
+
+    streamed = [(r["client_id"], r["location_id"]) async for r in queries.stream("accounts", ["l-3", "l-2"], {}, order)]
+
+    assert streamed == [("c-5", "l-3"), ("c-1", "l-2"), ("c-3", "l-3"), ("c-3", "l-2"), ("c-4", "l-2")]
+
+
+@pytest.mark.parametrize(("q", "found"), [
+    ("STRASSE", ["c-1"]), ("josé", ["c-2"]), ("(20)", ["c-3"]), ("a.b*c", ["c-4"]), ("C-4", ["c-4"]),
+    ("a.c", []), (".*", []), ("[", []), ("\\", ["c-5"]),
+])
+async def test_search_is_case_insensitive_in_any_script_and_literal(store, queries, q, found):
+    profiles = [("c-1", "Jörg", "Straße", None, None), ("c-2", "JOSE\u0301", "Díaz", None, None),
+                ("c-3", "Cy", "Young", None, "+44 (20) 7946"), ("c-4", "Di", "Dee", "a.b*c@example.com", None),
+                ("c-5", "Ed", "Back\\slash", None, None)]
+    for client, first, last, email, phone in profiles:
+        await _register(store, ClientRegistered(event_id=f"e-{uuid.uuid4().hex}", occurred_at=T0, location_id="l-1",
+                                                client_id=client, first_name=first, last_name=last, email=email,
+                                                phone=phone, join_date=date(2026, 1, 15)))
+    order = parse_sort("full_name", ACCOUNT_BALANCES)
+
+    rows = await queries.page("clients", ["l-1"], criteria.matching(q), order, None, 50)
+
+    assert sorted(row["client_id"] for row in rows) == found
