@@ -1,5 +1,7 @@
 """The staff search box: a location's clients whose name, email, phone or client id contains `q`."""
 
+import asyncio
+
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.reports import criteria
@@ -26,12 +28,12 @@ async def search_clients(
     async def answer():
         store, queries = stores(request)
         after = decode_cursor(cursor, ORDER) if cursor else None
-        found = await queries.page("clients", [location_id], criteria.matching(q), ORDER, after, limit)
+        found, as_of = await asyncio.gather(
+            queries.page("clients", [location_id], criteria.matching(q), ORDER, after, limit), store.as_of())
         page = found[:limit]
         balances = await queries.balances(location_id, [row["client_id"] for row in page])
         return {"items": [_item(row, balances.get(row["client_id"], {})) for row in page],
-                "next_cursor": encode_cursor(ORDER, page[-1]) if len(found) > limit else None,
-                "as_of": await store.as_of()}
+                "next_cursor": encode_cursor(ORDER, page[-1]) if len(found) > limit else None, "as_of": as_of}
 
     return await guarded(answer())
 
