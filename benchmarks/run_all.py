@@ -21,7 +21,7 @@ def main() -> None:
                                     seconds=30 // (3 if args.quick else 1)))
     asyncio.run(reports_queries.main(rows=20_000 // scale, locations=100, samples=3))
     asyncio.run(reports_scale.main(sizes=[6_000, 12_000] if args.quick else [10_000, 100_000],
-                                   samples=3 if args.quick else 7, brand_samples=2 if args.quick else 3))
+                                   samples=3 if args.quick else 5, brand_samples=2))
     asyncio.run(reports_freshness.main(clients=1_000, locations=10, rate=200, seconds=30 // (3 if args.quick else 1),
                                        sample_every=20))
     asyncio.run(e2e.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=500,
