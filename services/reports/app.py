@@ -12,7 +12,7 @@ from shared.wiring.service import Service, Wiring
 
 def assemble(wiring: Wiring) -> Service:
     live = LiveGeneration(Generations(wiring.db))
-    store = ReportsStore(wiring.db, live)
+    store, queries = ReportsStore(wiring.db, live), ReportQueries(wiring.db, live)
     clients = inbound_router(wiring.broker, gatekeeper=True)
     credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
     subscribers.register(clients, credits, Projector(store), live.writable, DeadLetters(raw_sender(wiring.broker)),
@@ -22,7 +22,7 @@ def assemble(wiring: Wiring) -> Service:
         http_routers=[routes.router, report_routes.router, account_routes.router, search_routes.router,
                       staff_routes.router],
         mounts={"/staff": staff_routes.web_files()},
-        on_start=[live.refresh, store.ensure_indexes],
+        on_start=[live.refresh, store.ensure_indexes, queries.configure],
         background=[live.watch],
-        state={"store": store, "queries": ReportQueries(wiring.db, live)},
+        state={"store": store, "queries": queries},
     )

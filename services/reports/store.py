@@ -24,6 +24,7 @@ PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_
                 "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 DERIVED = ("full_name", "search", "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 
+LOCATIONS = "locations"  # the meta document listing every location with rows
 PROFILES_CACHED = 100_000
 ROWS_CACHED = 200_000  # per collection
 CONCURRENT_WRITES = 8
@@ -103,6 +104,7 @@ class ReportsStore(Generational):
         async with self.writing:
             generation = self.generation()  # one generation for the whole batch, even across a switch
             view, cache = Generational(self.db, lambda: generation), self._cache(generation)
+            await self._note_locations(view, cache, folded.locations())  # before their rows: a page misses none
             await _gather(self._apply_profile(view, cache, owner, changes)
                           for owner, changes in folded.profiles.items())
             copies = await self._profile_copies(view, cache, folded.owners_with_profile_copies())
@@ -158,6 +160,14 @@ class ReportsStore(Generational):
         await upsert_if_newer(rows, key, row.version, {**row.fields, **copy})
         versions[key] = max(known or 0, row.version)
 
+    @staticmethod
+    async def _note_locations(view: Generational, cache: "WriteCache", locations: set[str]) -> None:
+        """The set of locations that have rows (the brand's pages query them one by one)."""
+        new = sorted(locations - cache.locations)
+        if new:
+            await view.meta.update_one({"_id": LOCATIONS}, {"$addToSet": {"ids": {"$each": new}}}, upsert=True)
+            cache.locations.update(new)
+
     async def _advance_as_of(self, view: Generational, cache: "WriteCache", occurred_at: datetime) -> None:
         """`$max` is read and written back by FerretDB v1, so racing writers could lower it; the
         store's one writer skips what it already stored."""
@@ -193,6 +203,7 @@ class WriteCache:
     profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES_CACHED))
     versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
     as_of: datetime | None = None
+    locations: set[str] = field(default_factory=set)  # noted in the `locations` document
 
 
 async def _insert_entries(entries: AsyncCollection, documents: dict[str, dict]) -> None:

@@ -346,3 +346,21 @@ async def test_search_is_case_insensitive_in_any_script_and_literal(store, queri
     rows = await queries.page("clients", ["l-1"], criteria.matching(q), order, None, 50)
 
     assert sorted(row["client_id"] for row in rows) == found
+
+
+async def test_the_brand_read_location_by_location_pages_like_one_query(store, db):
+    await _accounts(store, BRANDED)
+    by_location, one_query = ReportQueries(db), ReportQueries(db)
+    by_location.brand_by_location = True
+
+    assert await by_location.known_locations() == ["l-1", "l-2", "l-3"]
+    for sort in ("-balance_minor", "email", "-location_id"):
+        for limit in (1, 3):
+            assert await _walk_rows(by_location, sort, limit, None) == await _walk_rows(one_query, sort, 50, None)
+
+
+async def test_the_store_lists_the_locations_it_has_rows_of_once_each(store, queries):
+    await apply(store, entry("l-2", "c-1", 1, 100, 100), registered("l-1", "c-2"))
+    await apply(ReportsStore(store.db), entry("l-2", "c-3", 1, 100, 100))  # a restart knows nothing: adds nothing new
+
+    assert await queries.known_locations() == ["l-1", "l-2"]
