@@ -10,7 +10,7 @@ client_id: -1)`, not `(f: -1, client_id: 1)`). A new column is a new sort, and i
 FerretDB v1 uses none of these (it sorts in Go): they are made on MongoDB only.
 """
 
-from services.reports.domain.ordering import ASCENDING, DESCENDING, Order, parse_sort
+from services.reports.domain.ordering import ASCENDING, Order, parse_sort
 from services.reports.domain.reports import (ACCOUNT_BALANCES, CLIENT_SEARCH, CLIENTS_WITH_CREDIT, SESSION_CREDITS,
                                              ReportSpec)
 
@@ -51,6 +51,3 @@ def collection_indexes(collection: str) -> list[Keys]:
     wanted = [index_keys(order, one) for spec in REPORTS[collection] for order in report_orders(spec)
               for one in (True, False)]
     return list(dict.fromkeys(wanted))
-
-
-__all__ = ["DESCENDING", "ENTRIES", "REPORTS", "collection_indexes", "index_keys", "report_orders"]
