@@ -3,7 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-export STAFF_JWT_SECRET ?= local-dev-secret-change-me
+# STAFF_JWT_SECRET: set it to choose one; otherwise `make up` writes a random one to
+# var/staff-jwt-secret once and `make token` signs with it (deploy/local/secret.py).
 # Defaults of deploy/local; override all of them to run a second stack beside the first.
 export KAFKA_PORT ?= 9092
 export FERRET_PORT ?= 27017

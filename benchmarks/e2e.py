@@ -75,6 +75,11 @@ NOTES = {
              "bulk upsert per record, no services)",
     "freshness": "publish of a sampled payment until GET /v1/locations/{l}/clients/{c} on reports shows "
                  "last_activity_at at or after its occurred_at; p50/p99/max over the samples",
+    "store_commands_per_inbound_event": "database commands each service sent (a pymongo CommandListener, "
+                                        "store_commands_total on /metrics; handshakes and pings not counted) "
+                                        "divided by the inbound events of the phase: backlog = phase 1 including "
+                                        "start-up, live = the freshness phase, whose reports count includes the "
+                                        "benchmark's own polling reads",
     "credits_topic_records_applied_by_reports": "records the reports consumed from studio.credits.v1 in phase 1: "
                                                 "this run's fan-out, plus whatever other producers on the machine "
                                                 "published meanwhile (the topics are shared: run on a quiet machine)",
@@ -397,6 +402,10 @@ def plot(samples: list[tuple[float, float | None]], numbers: dict) -> str:
     return str(path.relative_to(harness.ROOT))
 
 
+def _store_commands(processes: dict) -> dict[str, dict]:
+    return {name: harness.store_commands(port) for name, (_, port) in processes.items()}
+
+
 # --- the run --------------------------------------------------------------------------------
 
 async def main(clients: int, locations: int, events: int, rate: float = 500.0, seconds: float = 60.0,
@@ -410,8 +419,13 @@ async def main(clients: int, locations: int, events: int, rate: float = 500.0, s
         stage, processes, (start, end) = await sustained(run, mix)
         try:
             people = sorted({(e["location_id"], e["client_id"]) for _, e in mix})
+            before = _store_commands(processes)
             offered = await freshness(run, processes["reports"][1], people, rate, seconds, sample_every, pollers)
             stage |= summarise(offered, rate)
+            stage["live_store_commands_per_inbound_event"] = harness.round_trips_per_event(
+                before, _store_commands(processes), offered["sent"])
+            stage["backlog_store_commands_per_inbound_event"] = harness.round_trips_per_event(
+                {name: {} for name in processes}, before, stage["events"])
             print(f"freshness at {stage['achieved_rate_per_s']} events/s: p50 {stage['freshness_p50_ms']} ms, "
                   f"p99 {stage['freshness_p99_ms']} ms, max {stage['freshness_max_ms']} ms over "
                   f"{stage['freshness_samples']} samples ({stage['freshness_not_visible_in_120s']} never visible)",

@@ -168,3 +168,20 @@ async def drop_databases(run: str, services) -> None:
     for name in services:
         await mongo.drop_database(f"bench{run}_{name}")
     await mongo.close()
+
+
+def store_commands(port: int) -> dict[str, float]:
+    """A service's database commands so far, by command name (its `store_commands_total`)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return {sample.labels["command"]: sample.value for family in text_string_to_metric_families(text)
+            if family.name == "store_commands" for sample in family.samples if sample.name.endswith("_total")}
+
+
+def round_trips_per_event(before: dict[str, dict], after: dict[str, dict], events: int) -> dict:
+    """{service: {command: commands per event}} between two `store_commands` readings of each service."""
+    return {service: {command: round((count - before[service].get(command, 0)) / max(events, 1), 3)
+                      for command, count in sorted(after[service].items())
+                      if count > before[service].get(command, 0)}
+            for service in after}

@@ -6,7 +6,7 @@ rows/s against a raw cursor + csv.writer, on the same store, in one run.
 On FerretDB v1 every page sorts in Go over every matching document, so a run's time grows with
 `rows` x `samples` (each sample is one API page and one raw page per query). On our loaded 2-core
 machine a raw page over 100,000 rows took ~2 minutes and over 20,000 ~30 s, so `make bench` runs
-`--rows 20000 --samples 3`; 1,000,000 was not attempted (see the README).
+`--rows 20000 --samples 3`; 1,000,000 was not attempted (see docs/benchmarks.md).
 
 Loads `rows` account rows (and one package row each) in bulk with the documents the projection
 writes, starts the reports service on them, and prints p50/p95 per query, the ratio to raw, CSV

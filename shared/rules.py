@@ -14,3 +14,13 @@ class ConflictingDuplicate(RuleViolation):
 
     def __init__(self, what: str, ident: str) -> None:
         super().__init__(f"{what} {ident!r} was already recorded with different content")
+
+
+class InvalidInput(RuleViolation):
+    """A request (or event) whose own values make no sense, whatever the state: a staff route
+    answers 422 naming `field`, not 409. `message` reads after the field's name ("must not be
+    before valid_from")."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message

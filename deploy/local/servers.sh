@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs (once) and starts Apache Kafka (KRaft, single node) and FerretDB v1 on Debian's
 # PostgreSQL on this machine, without Docker. Everything lives under var/ at the repository root.
-# (FerretDB's SQLite backend was measured 5x slower on updates: see README "Measurements".)
+# (FerretDB's SQLite backend was measured 5x slower on updates: see docs/benchmarks.md.)
 #   deploy/local/servers.sh install|start|stop|status
 set -euo pipefail
 

@@ -11,7 +11,6 @@ SERVICES="bookings:$((BASE + 1)) credits:$((BASE + 2)) reports:$((BASE + 3)) not
 export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}"
 export MONGODB_URL="${MONGODB_URL:-mongodb://127.0.0.1:${FERRET_PORT:-27017}}"
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
-export STAFF_JWT_SECRET="${STAFF_JWT_SECRET:-local-dev-secret-change-me}"
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
@@ -27,6 +26,9 @@ PY
 start() {
   mkdir -p "$RUN"
   cd "$ROOT"
+  # STAFF_JWT_SECRET if set, else a random one written once to var/staff-jwt-secret (`make token` signs with it).
+  STAFF_JWT_SECRET="$("$PY" -m deploy.local.secret)"
+  export STAFF_JWT_SECRET
   for entry in $SERVICES; do
     name=${entry%%:*}; port=${entry##*:}
     if [ -f "$RUN/$name.pid" ] && kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null; then

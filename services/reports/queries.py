@@ -107,9 +107,13 @@ class ReportQueries(Generational):
         return {row["client_id"]: row for row in rows}
 
     async def history(self, location_id: str, client_id: str, before: int | None, limit: int) -> list[dict]:
-        """Newest first, `before` a sequence to continue after."""
-        older = {"sequence": {"$lt": before}} if before is not None else {}
-        query = all_of({"location_id": location_id, "client_id": client_id}, older)
+        """Newest first, `before` a sequence to continue after. One flat filter: FerretDB pushes
+        its two top-level equalities to PostgreSQL (inside `$and` it would push nothing and scan
+        every entry of the brand); the range and the sort on the indexed sequence run over that
+        one client's entries."""
+        query: dict = {"location_id": location_id, "client_id": client_id}
+        if before is not None:
+            query["sequence"] = {"$lt": before}
         return await self.entries.find(query).sort("sequence", -1).limit(limit + 1).to_list()
 
     async def sums_before(self, locations: list[str] | None, instant: datetime) -> dict:

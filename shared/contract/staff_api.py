@@ -4,6 +4,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from shared.contract.bookings import CreditSource
 from shared.contract.types import Currency, Identifier, Instant, MinorUnits, Note, ShortText, StorableText
@@ -13,6 +14,11 @@ RequiredNote = Annotated[str, StringConstraints(min_length=1, max_length=1000, s
 
 class _Body(StorableText):
     model_config = ConfigDict(extra="forbid")
+
+
+def field_error(field: str, msg: str) -> PydanticCustomError:
+    """A check across fields that is still about one of them: the 422 names `field` (its `ctx`)."""
+    return PydanticCustomError("invalid_field", msg.replace("{", "{{").replace("}", "}}"), {"field": field})
 
 
 class PackageAdjustment(_Body):
@@ -29,9 +35,11 @@ class PeriodAdjustment(_Body):
     note: Note | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> "PeriodAdjustment":
+    def _a_sensible_change(self) -> "PeriodAdjustment":
+        if self.credits == 0 and self.valid_from is None and self.valid_to is None:
+            raise field_error("credits", "must be at least 1 unless valid_from or valid_to moves the period")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise field_error("valid_to", "must not be before valid_from")
         return self
 
 
@@ -43,7 +51,7 @@ class AccountAdjustment(_Body):
     @model_validator(mode="after")
     def _not_zero(self) -> "AccountAdjustment":
         if self.amount_minor == 0:
-            raise ValueError("amount_minor must not be 0")
+            raise field_error("amount_minor", "must not be 0")
         return self
 
 

@@ -1,8 +1,9 @@
 """Staff authentication: `Authorization: Bearer <JWT>` (HS256, secret STAFF_JWT_SECRET).
 
-Claims: `sub` (staff id, the actor of every change), `role` (`admin` | `reporting`) and
-`locations` (location ids, or ["*"] for the whole brand). Missing or invalid token → 401;
-a role or location not allowed → 403.
+Claims: `sub` (staff id, the actor of every change), `role` (`admin` | `reporting`),
+`locations` (location ids, or ["*"] for the whole brand) and `exp` (required: a token that never
+expires is refused). Missing, malformed, expired or foreign token → 401 with a sentence saying
+which (never the decoder's own text); a role or location not allowed → 403.
 """
 
 import time
@@ -36,7 +37,8 @@ class Staff:
 
     def require_location(self, location_id: str) -> None:
         if not self.may_see(location_id):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "this token does not allow that location")
+            # not naming it: an answer never echoes another location's id (tests/security)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "This token does not allow that location.")
 
     def visible(self, requested: Iterable[str]) -> list[str]:
         """The requested locations, all of which must be allowed (403 otherwise)."""
@@ -52,13 +54,13 @@ def decode_token(token: str, secret: str) -> Staff:
 
 
 def _verify(token: str, secret: str) -> tuple[Staff, float]:
-    """The staff member a token names and when it expires (infinity if it never does)."""
-    claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["sub", "role"]})
+    """The staff member a token names and when it expires."""
+    claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["sub", "role", "exp"]})
     role, locations = claims.get("role"), claims.get("locations", [])
     if role not in ("admin", "reporting") or not isinstance(locations, list):
         raise jwt.InvalidTokenError("role or locations claim is malformed")
     staff = Staff(id=str(claims["sub"]), role=role, locations=frozenset(map(str, locations)))
-    return staff, float(claims.get("exp", float("inf")))
+    return staff, float(claims["exp"])
 
 
 class VerifiedTokens:
@@ -98,19 +100,39 @@ def _unauthorized(reason: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, reason, headers={"WWW-Authenticate": "Bearer"})
 
 
+# Most specific first (InvalidSignatureError is a DecodeError). The decoder's own texts ("Not
+# enough segments", "Invalid header padding") say nothing to a person and something to an
+# attacker, so they never reach the answer.
+_WHY_REFUSED: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+    (jwt.ExpiredSignatureError, "The token has expired; sign in again with a fresh one."),
+    (jwt.InvalidSignatureError, "The token's signature does not match: it was altered or issued elsewhere."),
+    (jwt.InvalidAlgorithmError, "The token is not signed with HS256."),
+    (jwt.ImmatureSignatureError, "The token is not valid yet."),
+    (jwt.DecodeError, "The token is not a valid JWT."),
+)
+
+
+def refusal(error: jwt.InvalidTokenError) -> str:
+    """Why a token is refused, in a sentence for the person holding it."""
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"The token has no {error.claim!r} claim; sub, role and exp are required."
+    return next((text for kind, text in _WHY_REFUSED if isinstance(error, kind)),
+                "The token's claims are not valid for these services (role, locations or dates).")
+
+
 # The dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in its
 # thread pool, two thread hops per request for a few microseconds of work; at 200 requests/s
 # that hop (and the wait for a free thread) was a visible share of the bookings service's time.
 async def current_staff(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
     if creds is None:
-        raise _unauthorized("missing bearer token")
+        raise _unauthorized("Sign in: send a staff token as 'Authorization: Bearer <JWT>'.")
     secret = request.app.state.settings.staff_jwt_secret
     if not secret:
-        raise _unauthorized("STAFF_JWT_SECRET is not configured")
+        raise _unauthorized("This service has no STAFF_JWT_SECRET, so it can accept no token.")
     try:
         return decode_token(creds.credentials, secret)
     except jwt.InvalidTokenError as error:
-        raise _unauthorized(f"invalid token: {error}") from None
+        raise _unauthorized(refusal(error)) from None
 
 
 def require_role(*roles: Role):
@@ -118,7 +140,8 @@ def require_role(*roles: Role):
 
     async def dependency(staff: Staff = Depends(current_staff)) -> Staff:
         if staff.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {staff.role!r} may not do this")
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"The role {staff.role!r} may not do this; "
+                                f"it needs {' or '.join(map(repr, roles))}.")
         return staff
 
     return dependency

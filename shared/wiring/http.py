@@ -1,14 +1,19 @@
-"""What every service's HTTP side serves: health, Prometheus metrics, clear 422s and 413s."""
+"""What every service's HTTP side serves: health, Prometheus metrics, and every error in the
+contract's one shape `{message, detail: [{field?, msg}]}` (see `problems`)."""
 
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shared.wiring.problems import about_field, invalid_input, problem, status_sentence, validation_problem
+from shared.wiring.query_params import only_declared_query
 
 MAX_REQUEST_BYTES = 1024 * 1024
 """The largest request body a service reads. Staff requests are a few hundred bytes; a template
@@ -37,53 +42,63 @@ def health_router(checks: dict[str, ReadinessCheck], registry: CollectorRegistry
     return router
 
 
-def _field_name(loc: tuple) -> str:
-    # ("body", "credits") → "credits"; ("query", "limit") → "limit"
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or str(loc[-1] if loc else "request")
-
-
 async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
-    errors = error.errors()
-    message = "; ".join(f"{_field_name(tuple(e['loc']))}: {e['msg']}" for e in errors)
-    detail = [{"field": _field_name(tuple(e["loc"])), "loc": list(e["loc"]), "msg": e["msg"]} for e in errors]
-    return JSONResponse({"message": message, "detail": detail}, status_code=422)
+    return JSONResponse(validation_problem(error.errors()), status_code=422)
 
 
 async def _http_error(request: Request, error: StarletteHTTPException):
     # FastAPI answers 400 when a body is not even text (bytes that are not UTF-8); it is invalid
     # input like any other, so it gets the contract's 422 naming the body.
     if error.status_code == 400 and error.detail == "There was an error parsing the body":
-        return unprocessable("body", "not JSON text in UTF-8")
-    return await http_exception_handler(request, error)
+        return invalid_input(None, "is not JSON text in UTF-8", "body")
+    if error.status_code in (204, 304):
+        return await http_exception_handler(request, error)
+    return JSONResponse(_problem_of(request, error), error.status_code, headers=error.headers)
+
+
+def _problem_of(request: Request, error: StarletteHTTPException) -> dict:
+    """`detail` may be a text, `{field, msg}` or our `{message, field}`; the framework's own
+    404 and 405 carry only the status phrase, which becomes a sentence about the request."""
+    detail = error.detail
+    if isinstance(detail, dict) and detail.get("field"):
+        msg = detail.get("msg") or str(detail.get("message", "")).removeprefix(f"{detail['field']}: ")
+        return problem(about_field(detail["field"], msg, detail.get("where")), [{"field": detail["field"], "msg": msg}])
+    if isinstance(detail, dict):
+        return problem(str(detail.get("message") or detail.get("msg") or HTTPStatus(error.status_code).phrase))
+    if not detail or detail == HTTPStatus(error.status_code).phrase:
+        allow = (error.headers or {}).get("Allow")
+        return problem(status_sentence(error.status_code, request.method, request.url.path, allow))
+    return problem(str(detail))
+
+
+def invalid_field(field: str, msg: str, where: str | None = "body") -> HTTPException:
+    """Raise it where a JSONResponse cannot be returned: 422 naming the field."""
+    return HTTPException(422, {"field": field, "msg": msg, "where": where})
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Call before the routers are included: their routes take the unknown-query check with them."""
+    app.router.dependencies.append(Depends(only_declared_query))
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(RequestSizeLimit)
     app.openapi = _with_error_responses(app, app.openapi)
 
 
+_PROBLEM = {
+    "type": "object", "required": ["message", "detail"],
+    "properties": {
+        "message": {"type": "string", "description": "What is wrong, in a sentence for a person to read"},
+        "detail": {"type": "array", "items": {"type": "object", "required": ["msg"], "properties": {
+            "field": {"type": "string", "description": "The query parameter, body field or header, as the "
+                                                      "request named it"},
+            "msg": {"type": "string", "description": "What is wrong with it"}}}},
+    },
+}
 ERROR_SCHEMAS = {
-    "Problem": {
-        "title": "Problem", "type": "object", "required": ["detail"],
-        "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "object"}],
-                                  "description": "What is wrong, for a person to read"}},
-    },
-    "InvalidInput": {
-        "title": "InvalidInput", "type": "object",
-        "description": "`message` starts with the field; `detail` has one entry per problem",
-        "anyOf": [{"required": ["message", "detail"]}, {"required": ["detail"]}],
-        "properties": {
-            "message": {"type": "string"},
-            "detail": {"anyOf": [
-                {"type": "array", "items": {"type": "object", "required": ["field", "msg"], "properties": {
-                    "field": {"type": "string"}, "msg": {"type": "string"}, "loc": {"type": "array"}}}},
-                {"type": "object", "required": ["message", "field"]},
-            ]},
-        },
-    },
+    "Problem": {"title": "Problem", **_PROBLEM},
+    "InvalidInput": {"title": "InvalidInput", **_PROBLEM,
+                     "description": "One `detail` entry per problem, naming its field"},
 }
 STAFF_ERRORS = {
     "401": "Missing or invalid bearer token",
@@ -124,12 +139,13 @@ def _document_errors(operation: dict, staff: bool) -> None:
         responses.update({code: _response(text, "Problem") for code, text in STAFF_ERRORS.items()})
     if "requestBody" in operation:
         responses["413"] = _response(f"Body over {MAX_REQUEST_BYTES} bytes", "Problem")
-    if staff or operation.get("parameters") or "requestBody" in operation:
-        responses["422"] = _response("Invalid input, naming the field", "InvalidInput")
+    # on every operation: an unknown query parameter is refused everywhere
+    responses["422"] = _response("Invalid input (an unknown query parameter included), naming the field",
+                                 "InvalidInput")
 
 
 def _too_large(limit: int) -> str:
-    return f"request body too large: the limit is {limit} bytes"
+    return f"The request body is too large: the limit is {limit} bytes."
 
 
 class RequestSizeLimit:
@@ -144,7 +160,7 @@ class RequestSizeLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > self.limit:
-            response = JSONResponse({"detail": _too_large(self.limit)}, status_code=413)
+            response = JSONResponse(problem(_too_large(self.limit)), status_code=413)
             return await response(scope, receive, send)
         await self.app(scope, self._counting(receive), send)
 
@@ -162,6 +178,6 @@ class RequestSizeLimit:
         return counted
 
 
-def unprocessable(field: str, msg: str) -> JSONResponse:
+def unprocessable(field: str, msg: str, where: str | None = None) -> JSONResponse:
     """A 422 for checks made outside pydantic, shaped like the validation ones."""
-    return JSONResponse({"message": f"{field}: {msg}", "detail": [{"field": field, "msg": msg}]}, 422)
+    return invalid_input(field, msg, where)

@@ -96,7 +96,7 @@ async def idempotent(
         try:
             stored = await keys.claim(scope, key, request, at)
         except KeyReusedWithOtherRequest:
-            return unprocessable("Idempotency-Key", "already used with a different request")
+            return unprocessable("Idempotency-Key", "was already used with a different request", "header")
         if stored is not None:
             return JSONResponse(stored.body, stored.status_code, headers={"Idempotent-Replayed": "true"})
     body = await run(command_id(scope, key, fallback=_fresh_id()))

@@ -20,9 +20,9 @@ TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSele
 MAX_POOL_SIZE = 24
 
 
-def connect(url: str) -> AsyncMongoClient:
+def connect(url: str, listeners: list | None = None) -> AsyncMongoClient:
     return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000, connect=False,
-                            maxPoolSize=MAX_POOL_SIZE)
+                            maxPoolSize=MAX_POOL_SIZE, event_listeners=listeners or [])
 
 
 def database(client: AsyncMongoClient, name: str) -> AsyncDatabase:

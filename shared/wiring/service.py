@@ -28,6 +28,8 @@ from shared.wiring.http import health_router, install_error_handlers
 from shared.wiring.kafka import build_broker, create_topics
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
+from shared.wiring.staff_secret import WeakStaffSecret, check_staff_secret
+from shared.wiring.store_metrics import StoreCommands
 from shared.wiring.tracing import instrument, instrument_http, tracer_provider
 
 log = get_logger(__name__)
@@ -66,7 +68,7 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
     broker.add_middleware(KafkaPrometheusMiddleware(registry=registry, app_name=settings.service_name))
     tracing = tracer_provider(settings)
     instrument(broker, tracing)
-    client = mongo.connect(settings.mongodb_url)
+    client = mongo.connect(settings.mongodb_url, [StoreCommands(registry)])
     return Wiring(
         settings=settings,
         clock=clock or clock_from(settings.clock_file),
@@ -84,6 +86,8 @@ def asyncapi_document(wiring: Wiring, title: str) -> dict:
 
 
 def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock: Clock | None = None) -> FastAPI:
+    """WeakStaffSecret if STAFF_JWT_SECRET is short or a published default (see `staff_secret`)."""
+    check_staff_secret(settings.staff_jwt_secret, settings.allow_weak_staff_secret)
     configure_logging(settings.service_name, settings.log_level)
     wiring = build_wiring(settings, clock)
     service = assemble(wiring)
@@ -163,5 +167,8 @@ async def _supervised(job: Callable[[], Awaitable[None]]) -> None:
 
 
 def run(settings: Settings, assemble: Callable[[Wiring], Service]) -> None:
-    app = create_app(settings, assemble)
+    try:
+        app = create_app(settings, assemble)
+    except WeakStaffSecret as refused:
+        raise SystemExit(f"{settings.service_name} refuses to start: {refused}") from None
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)

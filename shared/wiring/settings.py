@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     database_prefix: str = Field(default="studio", description="Tests give each run its own")
     consumer_group_prefix: str = Field(default="", description="Tests give each run its own groups")
     staff_jwt_secret: str = Field(default="", repr=False)
+    allow_weak_staff_secret: bool = Field(
+        default=False, description="Development only: start even with a short or published STAFF_JWT_SECRET")
     smtp_url: str = "smtp://127.0.0.1:1025"
     log_level: str = "INFO"
     sweep_seconds: float = Field(default=30.0, description="How often due work (credit expiry) is looked for")

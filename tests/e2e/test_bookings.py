@@ -110,7 +110,7 @@ async def test_staff_cannot_attend_a_cancelled_booking_or_end_an_unknown_one(sys
     attend = await _post(system, f"/v1/locations/{location}/bookings/{booking_id}/attend")
     unknown = await _post(system, f"/v1/locations/{location}/bookings/never-booked/attend")
 
-    assert attend.status_code == 409 and "cancelled" in attend.json()["detail"]
+    assert attend.status_code == 409 and "cancelled" in attend.json()["message"]
     assert unknown.status_code == 404
     assert (await _read(system, location, "never-booked")).status_code == 404
 

@@ -130,7 +130,7 @@ async def test_deducting_more_than_available_is_409_with_the_numbers(system, cli
     response = await _post(system, path, {"action": "deduct", "credits": 13}, headers=auth())
 
     assert response.status_code == 409
-    assert "12" in response.json()["detail"] and "13" in response.json()["detail"]
+    assert "12" in response.json()["message"] and "13" in response.json()["message"]
 
 
 async def test_a_repeated_idempotency_key_returns_the_first_result_and_changes_nothing(system, client_with_pack):

@@ -7,6 +7,7 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
+from shared.migrations.outbox_marks import migrate
 from shared.wiring.aggregates import AggregateStore, ConcurrentUpdate, Decision, Version
 from shared.wiring.clock import ManualClock
 
@@ -129,7 +130,7 @@ async def test_a_writer_holding_a_stale_version_cannot_reuse_its_number(db, cloc
     stale = Version("a", 2, {"available": 1, "taken": []}, [{"event_id": "late"}], False)
 
     with pytest.raises(ConcurrentUpdate):
-        await store._insert(stale)
+        await store._recorder.insert(stale)
 
 
 async def test_a_stale_cache_costs_a_reload_not_a_change(db, clock):
@@ -144,7 +145,7 @@ async def test_a_stale_cache_costs_a_reload_not_a_change(db, clock):
     await second.execute("a", add_one)      # the other instance writes version 2
     await first.execute_batch({"a": add_one, "b": add_one})  # first's cache is stale for "a"
 
-    assert (await second._load_stored("a")).state == {"n": 3}
+    assert (await second._recorder.latest("a")).state == {"n": 3}
     assert sorted(e["event_id"] for e in out.sent) == ["n-1", "n-1", "n-2", "n-3"]
 
 
@@ -185,12 +186,13 @@ async def test_a_restarted_store_does_not_publish_again_what_was_published(db, c
     assert [e["event_id"] for e in second_out.sent] == ["rejected-1"]
 
 
-async def test_a_version_left_unpublished_the_old_way_is_relayed_once(db, clock):
+async def test_a_version_left_unpublished_the_old_way_is_relayed_once_migrated(db, clock):
     await db["aggs"].insert_one({"_id": "a#000000000001", "key": "a", "version": 1, "state": {"n": 1},
                                  "events": [{"event_id": "old-1"}], "published": False, "batch": "b-old",
                                  "written_at": clock.now()})
     out = Outbound()
     store = AggregateStore(db["aggs"], out, clock.now)
+    assert await migrate(db["aggs"]) == 1 and await migrate(db["aggs"]) == 0
     clock.set(clock.now() + timedelta(seconds=5))
 
     assert await store.relay_pending() == 1
@@ -222,7 +224,7 @@ async def test_two_writers_of_one_process_publish_each_event_once_and_in_order(d
 async def test_a_batch_whose_versions_were_never_stored_leaves_nothing_pending(db, clock):
     out = Outbound()
     store = AggregateStore(db["aggs"], out, clock.now)
-    await store._pending.add("crashed-before-its-versions", clock.now())
+    await store._outbox.pending.add("crashed-before-its-versions", clock.now())
     clock.set(clock.now() + timedelta(seconds=5))
 
     assert await store.relay_pending() == 0

@@ -63,3 +63,10 @@ def test_a_remembered_token_does_not_vouch_for_a_tampered_copy_or_another_secret
     for forged, secret in [(f"{header}.{forged_payload}.{signature}", SECRET), (token, "another-secret")]:
         with pytest.raises(jwt.InvalidTokenError):
             tokens.staff(forged, secret)
+
+
+def test_a_token_without_exp_is_refused_however_well_signed():
+    forever = jwt.encode({"sub": "s-1", "role": "admin", "locations": ["*"]}, SECRET, algorithm="HS256")
+
+    with pytest.raises(jwt.MissingRequiredClaimError):
+        decode_token(forever, SECRET)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -53,6 +54,18 @@ def _published_ports(definition: dict) -> list[tuple[int, int]]:
             parts = str(entry).split("/")[0].split(":")
             pairs.append((int(parts[-2]), int(parts[-1])))
     return pairs
+
+
+def _host_addresses(definition: dict) -> list[str | None]:
+    """The host address each published port binds to (None: every interface)."""
+    found = []
+    for entry in definition.get("ports") or []:
+        if isinstance(entry, dict):
+            found.append(entry.get("host_ip"))
+        else:
+            parts = str(entry).split("/")[0].split(":")
+            found.append(":".join(parts[:-2]) or None)
+    return found
 
 
 def _compose_service_running(compose: dict, name: str) -> tuple[str, dict]:
@@ -137,3 +150,23 @@ def test_every_variable_compose_sets_for_a_service_is_a_known_setting(compose):
     for name, definition in _service_definitions(compose):
         unknown = sorted(v for v in _environment(definition) if v.lower() not in known)
         assert not unknown, f"{name} is given variables Settings does not read: {unknown}"
+
+
+def test_every_published_port_listens_on_loopback_only(compose):
+    exposed = {name: addresses for name, definition in compose["services"].items()
+               if (addresses := [a for a in _host_addresses(definition) if a != "127.0.0.1"])}
+
+    assert exposed == {}, f"published on every interface: {exposed}"
+
+
+def test_compose_refuses_to_start_without_a_staff_secret(compose):
+    for name, definition in _service_definitions(compose):
+        value = _environment(definition)["STAFF_JWT_SECRET"]
+        assert re.fullmatch(r"\$\{STAFF_JWT_SECRET:\?[^}]+\}", value), f"{name} has a default secret: {value}"
+
+
+def test_no_compose_value_holds_a_published_default_secret():
+    from shared.wiring.staff_secret import PUBLISHED_DEFAULTS
+
+    text = COMPOSE_FILE.read_text()
+    assert [default for default in PUBLISHED_DEFAULTS if default in text] == []

@@ -2,7 +2,8 @@
 
 from cachetools import LRUCache
 
-from shared.wiring.aggregates import LatestVersions, Version
+from shared.wiring.latest_versions import LatestVersions
+from shared.wiring.versions import Version
 
 
 def version(number: int, published: bool = True) -> Version:

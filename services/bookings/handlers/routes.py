@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from services.bookings.domain.errors import UnknownBooking
 from shared.contract.staff_api import BookingRequest, CancelRequest
 from shared.contract.types import Identifier
-from shared.rules import RuleViolation
+from shared.rules import InvalidInput, RuleViolation
 from shared.wiring.auth import Staff, admin_only, any_staff
+from shared.wiring.http import invalid_field
 from shared.wiring.idempotency import idempotent
 
 router = APIRouter(tags=["bookings"], prefix="/v1/locations/{location_id}/bookings")
@@ -25,6 +26,8 @@ async def _accepted(request: Request, staff: Staff, key: str | None, body: dict,
             return await command(command_id)
         except UnknownBooking as error:
             raise HTTPException(404, str(error)) from None
+        except InvalidInput as error:  # the request's own values, whatever the state
+            raise invalid_field(error.field, error.message) from None
         except RuleViolation as error:
             raise HTTPException(409, str(error)) from None
 

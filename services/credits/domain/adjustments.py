@@ -20,7 +20,7 @@ class Adjustment:
 
 def signed_credits(action: str, credits: int, minimum: int = 1) -> int:
     if action not in ("add", "deduct"):
-        raise InvalidAdjustment(f"action must be 'add' or 'deduct', not {action!r}")
+        raise InvalidAdjustment(f"must be 'add' or 'deduct', not {action!r}", "action")
     if credits < minimum:
-        raise InvalidAdjustment(f"credits must be at least {minimum}, not {credits}")
+        raise InvalidAdjustment(f"must be at least {minimum}, not {credits}", "credits")
     return credits if action == "add" else -credits

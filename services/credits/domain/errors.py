@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from shared.rules import ConflictingDuplicate, RuleViolation  # noqa: F401  (re-exported)
+from shared.rules import ConflictingDuplicate, InvalidInput, RuleViolation  # noqa: F401  (re-exported)
 
 
 class EventForAnotherClient(RuleViolation):
@@ -60,13 +60,20 @@ class UnlimitedPeriod(RuleViolation):
         )
 
 
-class InvalidAdjustment(RuleViolation):
-    """A staff adjustment that asks for nothing sensible (zero amount, unknown action...)."""
+class InvalidAdjustment(InvalidInput):
+    """A staff adjustment that asks for nothing sensible (zero amount, unknown action...): its
+    input is at fault, not the state, so the route answers 422 naming `field` (when known)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        RuleViolation.__init__(self, f"{field}: {message}" if field else message)
+        self.field, self.message = field, message
 
 
-class ValidityReversed(RuleViolation):
-    def __init__(self, valid_from: date, valid_to: date) -> None:
-        super().__init__(f"a period cannot be valid from {valid_from} to the earlier {valid_to}")
+class ValidityReversed(InvalidAdjustment):
+    """`field`: the end the request moved, if it moved only one."""
+
+    def __init__(self, valid_from: date, valid_to: date, field: str | None = None) -> None:
+        super().__init__(f"a period cannot be valid from {valid_from} to the earlier {valid_to}", field)
 
 
 class MembershipEndsBeforeStart(RuleViolation):

@@ -50,11 +50,11 @@ def adjust_period(state: CreditsState, out: Outputs, *, membership_id: str, peri
     membership = _period_owner(state, membership_id, period_start)
     delta = _period_delta(state, membership, period_start, action, credits)
     if delta == 0 and valid_from is None and valid_to is None:
-        raise InvalidAdjustment("the adjustment changes neither credits nor validity")
+        raise InvalidAdjustment("must be at least 1 unless valid_from or valid_to moves the period", "credits")
     record = membership.record_for_change(period_start)
     record.valid_from = valid_from or record.valid_from
     record.valid_to = valid_to or record.valid_to
-    _check_window(*membership.window(period_start))
+    _check_window(*membership.window(period_start), moved="valid_to" if valid_to else "valid_from")
     record.adjustments.append(Adjustment(command_id, delta, note, actor, now))
     announce_period(membership, period_start, state.claims, out)
 
@@ -66,9 +66,9 @@ def adjust_account(state: CreditsState, out: Outputs, *, amount_minor: int, curr
     if _is_repeated(state, command_id, content):
         return
     if amount_minor == 0:
-        raise InvalidAdjustment("amount_minor must not be zero")
+        raise InvalidAdjustment("must not be 0", "amount_minor")
     if not note or not note.strip():
-        raise InvalidAdjustment("a note is required on an account adjustment")
+        raise InvalidAdjustment("is required on an account adjustment", "note")
     state.account.check_currency(currency)
     announce_entries(ledger.expire_due(state.account, now, state.scope), out)
     posting = ledger.Posting("Manual Adjustment", amount_minor, currency, now, note=note, actor=actor)
@@ -107,6 +107,6 @@ def _check_deductible(delta: int, available: int) -> None:
         raise InsufficientCredits(available=available, requested=-delta)
 
 
-def _check_window(valid_from: date, valid_to: date) -> None:
+def _check_window(valid_from: date, valid_to: date, moved: str | None = None) -> None:
     if valid_from > valid_to:
-        raise ValidityReversed(valid_from, valid_to)
+        raise ValidityReversed(valid_from, valid_to, moved)

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from services.credits.domain import errors
 from shared.contract.staff_api import AccountAdjustment, PackageAdjustment, PeriodAdjustment
 from shared.contract.types import Identifier
-from shared.rules import RuleViolation
+from shared.rules import InvalidInput, RuleViolation
 from shared.wiring.auth import Staff, admin_only
+from shared.wiring.http import invalid_field
 from shared.wiring.idempotency import idempotent
 
 router = APIRouter(tags=["credits"], prefix="/v1/locations/{location_id}/clients/{client_id}")
@@ -25,6 +26,8 @@ async def _run(request: Request, staff: Staff, key: str | None, body: dict, comm
             return await command(command_id)
         except NOT_FOUND as error:
             raise HTTPException(404, str(error)) from None
+        except InvalidInput as error:  # the request's own values, whatever the state
+            raise invalid_field(error.field, error.message) from None
         except RuleViolation as error:
             raise HTTPException(409, str(error)) from None
 

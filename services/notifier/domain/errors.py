@@ -1,12 +1,8 @@
 """Rules a staff request can break; each names the field at fault."""
 
-from shared.rules import RuleViolation
+from shared.rules import InvalidInput
 
-
-class InvalidField(RuleViolation):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
+InvalidField = InvalidInput  # the notifier's name for it
 
 
 class UnknownMergeField(InvalidField):

@@ -12,7 +12,7 @@ from shared.contract.notifier import (AudienceRequest, JourneyRequest, MessageRe
                                       TemplateRequest)
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, admin_only
-from shared.wiring.http import unprocessable
+from shared.wiring.http import invalid_field, unprocessable
 from shared.wiring.idempotency import idempotent
 
 router = APIRouter(prefix="/v1", tags=["notifier"])
@@ -25,7 +25,7 @@ async def _command(request: Request, staff: Staff, key: str | None, body, comman
         return await idempotent(state["idempotency"], scope, key, body.model_dump(mode="json"),
                                 lambda cid: command(state["definitions"], cid), now, status_code)
     except InvalidField as error:
-        return unprocessable(error.field, error.message)
+        return unprocessable(error.field, error.message, "body")
 
 
 def _require_audience_scope(staff: Staff, audience: Audience | None) -> Audience:
@@ -118,7 +118,7 @@ async def _audience(request: Request, audience_id: str) -> Audience:
 
 
 def _unknown_audience(audience_id: str) -> HTTPException:
-    return HTTPException(422, {"message": f"audience_id: no such audience {audience_id!r}", "field": "audience_id"})
+    return invalid_field("audience_id", f"names no audience ({audience_id!r})")
 
 
 def _member_view(doc: dict, audience_id: str) -> dict:

@@ -1,7 +1,7 @@
 """How report rows become CSV cells: chosen columns, money in major units, no formulas.
 
 Money columns (`*_minor`) drop the suffix from their header and hold major units with the
-currency's precision. Text cells that a spreadsheet would read as a formula (starting with
+currency's precision; `columns=` takes either name (`balance_minor` or `balance`). Text cells that a spreadsheet would read as a formula (starting with
 `=`, `+`, `-`, `@`, tab or CR) get a leading `'`. Only text is neutralised: money, counts, dates
 and instants are written by this code from typed values and cannot carry a formula, so a
 negative balance stays the number `-12.50` that finance can add up.
@@ -20,12 +20,19 @@ MONEY_SUFFIX = "_minor"
 def choose_columns(text: str | None, spec: ReportSpec) -> list[str]:
     if not text:
         return list(spec.columns)
-    chosen = [name.strip() for name in text.split(",") if name.strip()]
+    chosen = [_column(name.strip(), spec) for name in text.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in spec.columns]
     if unknown or not chosen:
         raise InvalidParameter("columns", f"unknown {', '.join(unknown) or '(none given)'}; "
                                           f"choose from {', '.join(spec.columns)}")
     return list(dict.fromkeys(chosen))
+
+
+def _column(name: str, spec: ReportSpec) -> str:
+    """A money column by either name: `balance_minor` or `balance`, as its CSV header reads."""
+    if name not in spec.columns and f"{name}{MONEY_SUFFIX}" in spec.columns:
+        return f"{name}{MONEY_SUFFIX}"
+    return name
 
 
 def header(columns: list[str]) -> list[str]:

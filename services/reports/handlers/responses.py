@@ -24,7 +24,7 @@ async def guarded(answer: Awaitable) -> Response | dict:
     try:
         return await answer
     except InvalidParameter as error:
-        return unprocessable(error.field, error.message)
+        return unprocessable(error.field, error.message, "query")
 
 
 def stores(request: Request):

@@ -4,6 +4,7 @@ import pytest
 
 from services.credits.domain.errors import (
     InsufficientCredits,
+    InvalidAdjustment,
     UnknownMembership,
     UnknownPeriod,
     UnlimitedPeriod,
@@ -129,11 +130,24 @@ def test_days_a_period_was_moved_away_from_have_no_allowance():
     assert rejected.reason == "source_exhausted"
 
 
-def test_a_validity_ending_before_it_starts_is_refused():
+def test_a_validity_ending_before_it_starts_is_refused_naming_the_end_that_moved():
     credits = client_with(membership_started())
 
-    with pytest.raises(ValidityReversed):
+    with pytest.raises(ValidityReversed) as moved_start:
         adjust(credits, date(2025, 4, 1), amount=0, valid_from=date(2025, 5, 10))
+    with pytest.raises(ValidityReversed) as moved_end:
+        adjust(credits, date(2025, 4, 1), amount=0, valid_to=date(2025, 3, 20), command_id="cmd-2")
+
+    assert (moved_start.value.field, moved_end.value.field) == ("valid_from", "valid_to")
+
+
+def test_a_period_adjustment_that_changes_nothing_is_refused_naming_credits():
+    credits = client_with(membership_started())
+
+    with pytest.raises(InvalidAdjustment) as refused:
+        adjust(credits, date(2025, 4, 1), amount=0)
+
+    assert refused.value.field == "credits"
 
 
 def test_an_ended_membership_has_no_later_periods():

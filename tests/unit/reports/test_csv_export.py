@@ -44,3 +44,14 @@ def test_an_unknown_column_is_refused_naming_columns(columns):
         choose_columns(columns, ACCOUNT_BALANCES)
 
     assert refused.value.field == "columns"
+
+
+def test_a_money_column_may_be_named_with_or_without_minor():
+    assert choose_columns("client_id,balance", ACCOUNT_BALANCES) == ["client_id", "balance_minor"]
+    assert choose_columns("balance_minor,balance", ACCOUNT_BALANCES) == ["balance_minor"]
+    assert header(choose_columns("balance", ACCOUNT_BALANCES)) == ["balance"]
+
+
+def test_only_money_columns_take_the_short_name():
+    with pytest.raises(InvalidParameter):
+        choose_columns("client", ACCOUNT_BALANCES)
