@@ -36,6 +36,7 @@ from services.reports.domain.ordering import decode_cursor, parse_sort, rank
 from services.reports.domain.profiles import with_full_name
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENT_SEARCH, CLIENTS_WITH_CREDIT, SESSION_CREDITS
 from services.reports.handlers.subscribers import SUBSCRIPTIONS
+from services.reports.store import LOCATION, location_key
 from shared.wiring.auth import mint_token
 from shared.wiring.mongo import only_duplicate_keys
 
@@ -80,9 +81,10 @@ async def load(db, start: int, end: int) -> float:
         rows = [documents(n, today) for n in range(first, min(end, first + chunk))]
         for i, base in enumerate(("clients", "accounts", "packages")):
             await riding_out(lambda: _insert(db[base], [r[i] for r in rows]))
-    meta = {"locations": {"$addToSet": {"ids": {"$each": BRAND}}}, "as_of": {"$max": {"at": datetime.now(UTC)}}}
-    for key, change in meta.items():  # what the projection keeps beside the rows
-        await riding_out(lambda: db["meta"].update_one({"_id": key}, change, upsert=True))
+    # what the projection keeps beside the rows: each location's mark, and as_of
+    marks = [{"_id": location_key(location), "type": LOCATION, "location_id": location} for location in BRAND]
+    await riding_out(lambda: _insert(db["meta"], marks))
+    await riding_out(lambda: db["meta"].update_one({"_id": "as_of"}, {"$max": {"at": datetime.now(UTC)}}, upsert=True))
     return time.perf_counter() - began
 
 

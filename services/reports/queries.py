@@ -19,7 +19,7 @@ from itertools import islice
 
 from services.reports.criteria import after_key, all_of, scopes, sums_scope
 from services.reports.domain.ordering import Order, Segment, rank, segments_after
-from services.reports.store import LOCATIONS, Generational, on_ferretdb
+from services.reports.store import LOCATION, Generational, on_ferretdb
 
 STREAM_BATCH = 500
 CONCURRENT_READS = 8  # FerretDB v1 stalls when a burst exhausts its PostgreSQL pool
@@ -57,8 +57,8 @@ class ReportQueries(Generational):
 
     async def known_locations(self) -> list[str] | None:
         """Every location with rows, in order; None if this generation's projection predates the list."""
-        doc = await self.meta.find_one({"_id": LOCATIONS})
-        return sorted(doc["ids"]) if doc else None
+        found = sorted(doc["location_id"] for doc in await self.meta.find({"type": LOCATION}).to_list())
+        return found or None
 
     async def _sorted(self, collection: str, criteria: dict, order: Order, after: list | None, limit: int,
                       _segments, scope: dict) -> list[dict]:

@@ -24,7 +24,7 @@ PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_
                 "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 DERIVED = ("full_name", "search", "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 
-LOCATIONS = "locations"  # the meta document listing every location with rows
+LOCATION = "location"  # `type` of the meta documents naming each location with rows
 PROFILES_CACHED = 100_000
 ROWS_CACHED = 200_000  # per collection
 CONCURRENT_WRITES = 8
@@ -112,7 +112,7 @@ class ReportsStore(Generational):
                 await _gather(self._write_row(view.rows(base), cache.versions[base], key, row,
                                               copies.get(row.owner, {}) if base in PROFILED else {})
                               for key, row in folded.rows[base].items())
-            await _insert_entries(view.entries, folded.entries)
+            await _insert_new(view.entries, folded.entries)
             if folded.as_of is not None:
                 await self._advance_as_of(view, cache, folded.as_of)
 
@@ -162,10 +162,12 @@ class ReportsStore(Generational):
 
     @staticmethod
     async def _note_locations(view: Generational, cache: "WriteCache", locations: set[str]) -> None:
-        """The set of locations that have rows (the brand's pages query them one by one)."""
+        """One `meta` document per location with rows (the brand's pages query them one by one):
+        an insert each, so writers side by side can never lose one (FerretDB v1 would lose a
+        `$addToSet` to a concurrent one: it reads and writes back in Go)."""
         new = sorted(locations - cache.locations)
         if new:
-            await view.meta.update_one({"_id": LOCATIONS}, {"$addToSet": {"ids": {"$each": new}}}, upsert=True)
+            await _insert_new(view.meta, {location_key(l): {"type": LOCATION, "location_id": l} for l in new})
             cache.locations.update(new)
 
     async def _advance_as_of(self, view: Generational, cache: "WriteCache", occurred_at: datetime) -> None:
@@ -203,17 +205,21 @@ class WriteCache:
     profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES_CACHED))
     versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
     as_of: datetime | None = None
-    locations: set[str] = field(default_factory=set)  # noted in the `locations` document
+    locations: set[str] = field(default_factory=set)  # those with their `meta` document
 
 
-async def _insert_entries(entries: AsyncCollection, documents: dict[str, dict]) -> None:
-    """Ledger entries never change, so they are inserted in one command (on FerretDB an insert of
-    500 documents costs about what two single updates do); the ones a redelivered batch inserts
-    again are refused as duplicates and left as they are."""
+def location_key(location_id: str) -> str:
+    return f"{LOCATION}|{location_id}"
+
+
+async def _insert_new(rows: AsyncCollection, documents: dict[str, dict]) -> None:
+    """Documents that never change (ledger entries, the locations' marks) are inserted in one
+    command (on FerretDB an insert of 500 documents costs about what two single updates do); the
+    ones a redelivered batch inserts again are refused as duplicates and left as they are."""
     if not documents:
         return
     try:
-        await entries.insert_many([{"_id": key, **document} for key, document in documents.items()], ordered=False)
+        await rows.insert_many([{"_id": key, **document} for key, document in documents.items()], ordered=False)
     except BulkWriteError as error:
         if not only_duplicate_keys(error):
             raise
