@@ -364,3 +364,14 @@ async def test_the_store_lists_the_locations_it_has_rows_of_once_each(store, que
     await apply(ReportsStore(store.db), entry("l-2", "c-3", 1, 100, 100))  # a restart knows nothing: adds nothing new
 
     assert await queries.known_locations() == ["l-1", "l-2"]
+
+
+async def test_a_generation_without_location_marks_still_lists_the_whole_brand(db):
+    """Rows projected before the marks existed: the brand falls back to one query."""
+    await db["accounts"].insert_many([{"_id": f"l-{n}|c-{n}", "location_id": f"l-{n}", "client_id": f"c-{n}"}
+                                      for n in range(3)])
+    queries = ReportQueries(db)
+    queries.brand_by_location = True
+
+    assert await queries.known_locations() is None
+    assert await _walk_rows(queries, "client_id", 2, None) == [("c-0", "l-0"), ("c-1", "l-1"), ("c-2", "l-2")]
