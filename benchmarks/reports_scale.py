@@ -287,23 +287,47 @@ async def _raw_csv(db) -> tuple[int, float]:
     return rows, time.perf_counter() - began
 
 
-async def measure_size(db, rows: int, samples: int, brand_samples: int, env: dict, run: str) -> dict:
+async def measure_size(db, rows: int, samples: int, brand_samples: int, env: dict, run: str,
+                       in_process: bool = False) -> dict:
+    token = {"Authorization": f"Bearer {mint_token(SECRET, 'bench', 'reporting', ['*'])}"}
+    if in_process:
+        return await _measure_in_process(db, rows, samples, brand_samples, env, token)
     port = harness.free_port()
     process = harness.start_service("reports", port, env, harness.RESULTS / f"reports-scale-{run}.log")
-    token = mint_token(SECRET, "bench", "reporting", ["*"])
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=900,
-                                     headers={"Authorization": f"Bearer {token}"}) as http:
-            pages = await measure_pages(http, db, samples, brand_samples)
-            old = await measure_old_shapes(db)
-            before_csv = harness.peak_rss_mb(process.pid)
-            exported = await measure_csv(http, db)
-        peak = harness.peak_rss_mb(process.pid)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=900, headers=token) as http:
+            measured = await _measure(http, db, rows, samples, brand_samples, lambda: harness.peak_rss_mb(process.pid))
     finally:
         process.terminate()
         process.wait(30)
+    return measured
+
+
+async def _measure_in_process(db, rows: int, samples: int, brand_samples: int, env: dict, token: dict) -> dict:
+    """The reports app in this process through httpx's ASGI transport, its start-up hooks run but
+    no broker (for when Kafka is down): the peak memory is this whole process's."""
+    import os
+
+    from services.reports.app import assemble
+    from shared.wiring.service import create_app
+    from shared.wiring.settings import Settings
+
+    os.environ.update({**env, "MONGODB_URL": harness.MONGODB})
+    app = create_app(Settings(service_name="reports"), assemble)
+    for hook in app.state.service.on_start:
+        await hook()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reports", timeout=900,
+                                 headers=token) as http:
+        return await _measure(http, db, rows, samples, brand_samples, lambda: harness.peak_rss_mb(os.getpid()))
+
+
+async def _measure(http, db, rows: int, samples: int, brand_samples: int, peak_rss) -> dict:
+    pages = await measure_pages(http, db, samples, brand_samples)
+    old = await measure_old_shapes(db)
+    before_csv = peak_rss()
+    exported = await measure_csv(http, db)
     return {"rows": rows, "pages": pages, "old_shapes_ms": old, "csv_brand": exported,
-            "service_peak_rss_mb_before_csv": round(before_csv, 1), "service_peak_rss_mb": round(peak, 1)}
+            "service_peak_rss_mb_before_csv": round(before_csv, 1), "service_peak_rss_mb": round(peak_rss(), 1)}
 
 
 def ratios(small: dict, large: dict) -> dict:
@@ -345,14 +369,15 @@ def _cell(summary_: dict) -> str:
     return f"{summary_['p50_ms']:,.0f} / {summary_['p95_ms']:,.0f}"
 
 
-async def main(sizes: list[int], samples: int, brand_samples: int) -> dict:
+async def main(sizes: list[int], samples: int, brand_samples: int, in_process: bool = False) -> dict:
     began = time.perf_counter()
-    await harness.prepare_topics()
     run = harness.run_id()
     prefix, database = f"benchscale{run}.", f"benchscale{run}_reports"
-    ends = await harness.end_offsets(list(SUBSCRIPTIONS.values()))
-    for suffix, topic in SUBSCRIPTIONS.items():  # the service reads none of the topics' history
-        await harness.commit_at(f"{prefix}reports.{suffix}", {tp: o for tp, o in ends.items() if tp.topic == topic})
+    if not in_process:
+        await harness.prepare_topics()
+        ends = await harness.end_offsets(list(SUBSCRIPTIONS.values()))
+        for suffix, topic in SUBSCRIPTIONS.items():  # the service reads none of the topics' history
+            await harness.commit_at(f"{prefix}reports.{suffix}", {tp: o for tp, o in ends.items() if tp.topic == topic})
     env = {"DATABASE_PREFIX": f"benchscale{run}", "CONSUMER_GROUP_PREFIX": prefix, "STAFF_JWT_SECRET": SECRET}
     harness.RESULTS.mkdir(parents=True, exist_ok=True)
     mongo = AsyncMongoClient(harness.MONGODB, tz_aware=True)
@@ -362,13 +387,15 @@ async def main(sizes: list[int], samples: int, brand_samples: int) -> dict:
             seconds = await load(db, loaded, rows)
             print(f"loaded rows {loaded}..{rows} (x3 collections) in {seconds:.0f}s", flush=True)
             loaded = rows
-            measured.append({**await measure_size(db, rows, samples, brand_samples, env, run),
+            measured.append({**await measure_size(db, rows, samples, brand_samples, env, run, in_process),
                              "load_seconds": round(seconds, 1)})
     finally:
         await mongo.drop_database(database)
         await mongo.close()
     result = {"sizes": sizes, "locations": LOCATIONS, "samples": samples, "brand_samples": brand_samples,
-              "api": "the reports service as a process, HTTP on 127.0.0.1", "store": harness.MONGODB,
+              "api": "in this process, httpx ASGI transport" if in_process else "the reports service as a process, "
+                                                                                  "HTTP on 127.0.0.1",
+              "store": harness.MONGODB,
               "run_seconds": round(time.perf_counter() - began, 1), "measured": measured,
               "ratios": ratios(measured[0], measured[-1]) if len(measured) > 1 else None}
     print(json.dumps(result["ratios"], indent=2))
@@ -383,8 +410,9 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="6,000 and 12,000 rows, 3 samples")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--samples", type=int, default=5, help="timed pages per query and scope, API and raw each")
+    parser.add_argument("--in-process", action="store_true", help="the API in this process, no Kafka needed")
     parser.add_argument("--brand-samples", type=int, default=2, help="the same for the brand (a scan on FerretDB)")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.samples, args.brand_samples = [6_000, 12_000], 3, 2
-    asyncio.run(main(args.sizes, args.samples, args.brand_samples))
+    asyncio.run(main(args.sizes, args.samples, args.brand_samples, args.in_process))
