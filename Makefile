@@ -12,7 +12,7 @@ export SERVICE_PORT_BASE ?= 8000
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:$(KAFKA_PORT)
 export MONGODB_URL ?= mongodb://127.0.0.1:$(FERRET_PORT)
 
-.PHONY: up down test bench install servers token seed clean rebuild-reports
+.PHONY: up down test bench install servers token seed clean rebuild-reports dead-letters
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ rebuild-reports: $(VENV)/.installed ## rebuild the reports' read models from the
 
 bench: servers
 	$(PY) -m benchmarks.run_all $(BENCH_ARGS)
+
+# The operators' tool for *.dlq topics (shared/tools: it ships in the service image too).
+# make dead-letters ARGS='show studio.sales.v1.dlq 42'   (ARGS='--help' for every command)
+ARGS ?= list
+dead-letters: $(VENV)/.installed ## list dead letters per reason, show one, re-drive a selection
+	$(PY) -m shared.tools.dead_letters $(ARGS)
 
 ROLE ?= admin
 LOCATIONS ?= *

@@ -32,6 +32,7 @@ from pymongo.errors import BulkWriteError, PyMongoError
 
 from benchmarks import harness
 from services.reports import criteria
+from services.reports.domain.locations import Places
 from services.reports.domain.ordering import decode_cursor, parse_sort, rank
 from services.reports.domain.profiles import with_full_name
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENT_SEARCH, CLIENTS_WITH_CREDIT, SESSION_CREDITS
@@ -129,7 +130,7 @@ def report_queries(today: date) -> dict[str, Query]:
     queries["clients with credit"] = Query("/v1/reports/clients-with-account-credit", CLIENTS_WITH_CREDIT, "accounts",
                                            criteria.with_credit(None, None, None))
     queries["session credits"] = Query("/v1/reports/session-credits-remaining", SESSION_CREDITS, "packages",
-                                       criteria.packages_valid(None, None, None, False, today))
+                                       criteria.packages_valid(None, None, None, False, None, Places({}, datetime.combine(today, datetime.min.time(), UTC))))
     return queries
 
 

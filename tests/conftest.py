@@ -94,7 +94,8 @@ def smtp_inbox():
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    # SMTPUTF8 as real servers offer it: internationalised addresses are the server's to judge.
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), enable_SMTPUTF8=True)
     controller.start()
     inbox.url = os.environ.get("TEST_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
     yield inbox

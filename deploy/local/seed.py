@@ -1,8 +1,10 @@
 """Seed a demo brand through Kafka, as the platform's other services would.
 
-Two locations, 50 clients, packs, memberships, bookings (some cancelled, attended, no-shows),
-payments and charges: some clients owe the studio, some hold credit. Every id is derived from
-the client's number, so seeding twice publishes the same event ids and changes nothing.
+Two locations with names in two zones far apart (Los Angeles and Sydney: every date rule runs
+in each studio's own day), 50 clients, packs, memberships, bookings (some cancelled, attended,
+no-shows), payments and charges: some clients owe the studio, some hold credit. Every id is
+derived from the location's or client's number, so seeding twice publishes the same event ids and
+changes nothing.
 
     python -m deploy.local.seed [--clients 50]
 """
@@ -15,9 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 
-from shared.contract.topics import BOOKINGS, CLIENTS, SALES
+from shared.contract.topics import BOOKINGS, CLIENTS, LOCATIONS, SALES
 from shared.wiring.settings import Settings
 
+LOCATIONS_SEEDED = [("studio-1", "Sunset Boulevard Studio", "America/Los_Angeles"),
+                    ("studio-2", "Bondi Beach Studio", "Australia/Sydney")]
 FIRST = ["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances", "Linus", "Margaret"]
 LAST = ["Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "Knuth", "Allen", "Torvalds", "Hamilton"]
 
@@ -27,6 +31,24 @@ def _event(type_: str, n: int, i: int, location: str, client: str, at: datetime,
             "location_id": location, "client_id": client, **fields}
 
 
+def location_events(now: datetime) -> list[tuple[str, dict]]:
+    """The studios, registered long before their clients (keyed by location_id, no client_id)."""
+    at = (now - timedelta(days=365)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return [(LOCATIONS.name, {"event_id": f"seed-{location}-registered", "type": "location.registered",
+                              "occurred_at": at.isoformat(), "location_id": location, "name": name,
+                              "time_zone": zone})
+            for location, name, zone in LOCATIONS_SEEDED]
+
+
+def _front_desk_email(n: int, first: str, last: str) -> str | None:
+    """Emails as front desks type them: a few missing, reserved, padded or not an address at all
+    (kept as given; the notifier judges them when it sends)."""
+    if n % 17 == 0:
+        return None
+    messy = {5: f"{first}@studio.local", 7: f" {first}.{last}@example.test ", 11: f"{first} at gmail"}
+    return messy.get(n % 23, f"{first}.{last}{n}@example.com".lower())
+
+
 def client_story(n: int, today: date) -> list[tuple[str, dict]]:
     """One client's events, in order: registration, a sale, bookings, money."""
     rnd = random.Random(n)
@@ -34,7 +56,7 @@ def client_story(n: int, today: date) -> list[tuple[str, dict]]:
     at = datetime.combine(today, datetime.min.time(), UTC) - timedelta(days=60 - n)
     first, last = FIRST[n % 10], LAST[(n // 10) % 10]
     story = [(CLIENTS.name, _event("client.registered", n, 0, location, client, at, first_name=first,
-                                   last_name=last, email=None if n % 17 == 0 else f"{first}.{last}{n}@example.com".lower(),
+                                   last_name=last, email=_front_desk_email(n, first, last),
                                    phone=f"+1 555 01{n:02d}", join_date=(today - timedelta(days=400 - n * 5)).isoformat(),
                                    email_opt_out=n % 13 == 0))]
     if n % 3 != 2:
@@ -90,6 +112,9 @@ async def seed(bootstrap: str, clients: int) -> int:
     await producer.start()
     try:
         today, count = datetime.now(UTC).date(), 0
+        for topic, event in location_events(datetime.now(UTC)):
+            await producer.send(topic, json.dumps(event).encode(), key=event["location_id"].encode())
+            count += 1
         for n in range(clients):
             for topic, event in client_story(n, today):
                 await producer.send(topic, json.dumps(event).encode(), key=event["client_id"].encode())
@@ -105,7 +130,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     args = parser.parse_args()
     count = asyncio.run(seed(Settings().kafka_bootstrap_servers, args.clients))
-    print(f"seeded {count} events for {args.clients} clients in studio-1 and studio-2")
+    places = " and ".join(f"{location} ({name}, {zone})" for location, name, zone in LOCATIONS_SEEDED)
+    print(f"seeded {count} events for {args.clients} clients in {places}")
 
 
 if __name__ == "__main__":

@@ -7,22 +7,23 @@ from services.credits.sweeper import run_expiry_sweeper
 from shared.contract.credits import CreditsEvent
 from shared.contract.topics import CREDITS
 from shared.wiring.idempotency import IdempotencyKeys
-from shared.wiring.dead_letter import DeadLetters
-from shared.wiring.kafka import events_publisher, inbound_router, raw_sender
+from shared.wiring.kafka import events_publisher, inbound_router
+from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
 
 
 def assemble(wiring: Wiring) -> Service:
     publish = events_publisher(wiring.broker, CREDITS.name, CreditsEvent, "Every effect the credits service decided")
     store = CreditsStore(wiring.db, publish, wiring.clock.now)
-    handlers = CreditsHandlers(store, wiring.clock)
-    inbound = inbound_router(wiring.broker)  # retries outages; records are refused one by one
-    subscribers.register(inbound, handlers, DeadLetters(raw_sender(wiring.broker)), wiring.settings.consumer_group)
+    locations = LocationBook(wiring.db["locations"])
+    handlers = CreditsHandlers(store, wiring.clock, locations)
+    inbound = inbound_router(wiring.outages)
+    subscribers.register(inbound, handlers, wiring.consumers, wiring.settings.consumer_group)
     keys = IdempotencyKeys(wiring.db["idempotency_keys"])
     return Service(
         kafka_routers=[inbound],
         http_routers=[routes.router],
-        on_start=[store.ensure_indexes],
+        on_start=[store.ensure_indexes, locations.refresh],
         background=[store.aggregates.run_relay, lambda: run_expiry_sweeper(handlers, wiring.settings.sweep_seconds)],
         state={"handlers": handlers, "idempotency": keys},
     )

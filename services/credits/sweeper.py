@@ -10,6 +10,7 @@ log = get_logger(__name__)
 
 async def run_expiry_sweeper(handlers: CreditsHandlers, every: float = 1.0) -> None:
     while True:
+        await handlers.locations.refresh()  # zones another instance stored, before judging expiry
         expired = await handlers.expire_due_credit()
         if expired:
             log.info("account credit expired", accounts=expired)

@@ -2,9 +2,10 @@
 
 from services.notifier.delivery import SmtpMailer
 from services.notifier.dispatcher import Dispatcher
-from services.notifier.handlers import routes, subscribers
+from services.notifier.handlers import reachability, routes, subscribers
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
+from services.notifier.handlers.marketing import MarketingViews
 from services.notifier.handlers.members import MemberChanges
 from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
@@ -12,6 +13,7 @@ from shared.contract.notifier import NotifierEvent
 from shared.contract.topics import NOTIFIER
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.kafka import events_publisher, inbound_router
+from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
 
 
@@ -20,17 +22,20 @@ def assemble(wiring: Wiring) -> Service:
                                "Audience entries and exits, and the outcome of every message")
     store, clock = NotifierStore(wiring.db), wiring.clock
     catalog = Catalog(store)
-    members = MemberChanges(store, catalog, publish, clock)
+    locations = LocationBook(wiring.db["locations"])
+    members = MemberChanges(store, catalog, publish, clock, locations)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
-    clients = inbound_router(wiring.broker, gatekeeper=False)  # reports dead-letters clients
-    credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
-    subscribers.register(clients, credits, members, wiring.settings.consumer_group)
+    clients = inbound_router(wiring.outages)  # reports is the gatekeeper of clients
+    credits = inbound_router(wiring.outages)  # the credits service owns its topic (and locations')
+    subscribers.register(clients, credits, members, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register_locations(credits, locations, wiring.consumers, wiring.settings.consumer_group)
     definitions = Definitions(store, catalog, members, dispatcher, scheduler.wake, clock)
     return Service(
         kafka_routers=[clients, credits],
-        http_routers=[routes.router],
-        on_start=[store.ensure_indexes, catalog.reload, store.book.load],  # before the first event
+        http_routers=[routes.router, reachability.router],
+        on_start=[store.ensure_indexes, catalog.reload, store.book.load, locations.refresh],  # before the first event
         background=[scheduler.run],
-        state={"store": store, "definitions": definitions, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),
+               "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
     )

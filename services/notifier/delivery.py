@@ -44,7 +44,11 @@ class SmtpMailer:
 
     async def send(self, mail: Mail) -> None:
         try:
-            await aiosmtplib.send(as_email(mail), **self._connection())
+            email = as_email(mail)
+        except ValueError as error:  # e.g. a line break in a header: never sent, never retried
+            raise PermanentDeliveryError(f"cannot build the message: {error}") from error
+        try:
+            await aiosmtplib.send(email, **self._connection())
         except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPConnectTimeoutError, ConnectionRefusedError) as error:
             raise TransientDeliveryError(f"cannot reach the SMTP server: {error}") from error
         except aiosmtplib.SMTPResponseException as error:

@@ -17,8 +17,10 @@ from collections.abc import Awaitable, Callable
 from services.notifier.delivery import Mail, Mailer, PermanentDeliveryError, send_with_retries
 from services.notifier.domain import templates
 from services.notifier.domain.announcements import outcome_event
+from services.notifier.domain.failures import NO_TEMPLATE, failure_sentence
 from services.notifier.domain.members import member_key
-from services.notifier.domain.messages import INTERRUPTED, skip_reason
+from services.notifier.domain.addresses import reachability
+from services.notifier.domain.messages import INTERRUPTED
 from services.notifier.domain.money import format_money
 from services.notifier.store import NotifierStore
 from shared.wiring.clock import Clock
@@ -69,7 +71,8 @@ class Dispatcher:
         claimed = await self.store.claim_all([m["_id"] for m in messages], self.clock.now(), time.time())
         await self._claimed_before([m for m in messages if m["_id"] not in claimed])
         mine = [m for m in messages if m["_id"] in claimed]
-        templates = {t: await self.store.get("templates", t) for t in {m["template_id"] for m in mine}}
+        used = {m["template_id"] for m in mine if m.get("template_id")}
+        templates = {t: await self.store.get("templates", t) for t in used}
         outcomes = await asyncio.gather(*(self._attempt_in_slot(m, templates) for m in mine))
         return [(m, status, reason) for m, (status, reason) in zip(mine, outcomes, strict=True)]
 
@@ -79,16 +82,20 @@ class Dispatcher:
 
     async def _attempt(self, message: dict, templates: dict) -> tuple[str, str | None]:
         member = await self.store.member(member_key(message["location_id"], message["client_id"]))
-        reason = skip_reason(member)
-        if reason:
-            return "skipped", reason
-        template = templates.get(message["template_id"])
+        judged = reachability((member or {}).get("profile"))
+        if not judged.reachable:
+            return "skipped", judged.reason
+        template = message.get("text") or templates.get(message["template_id"])
         if template is None:
-            return "failed", f"template {message['template_id']} not found"
+            log.warning("message not sent", message_id=message["_id"], error="template not found",
+                        template_id=message["template_id"])
+            return "failed", NO_TEMPLATE
         try:
-            await send_with_retries(self.mailer, compose(message["_id"], template, member), self.retry_delays)
+            mail = compose(message["_id"], template, member, judged.address)
+            await send_with_retries(self.mailer, mail, self.retry_delays)
         except PermanentDeliveryError as error:
-            return "failed", str(error)
+            log.warning("message not delivered", message_id=message["_id"], error=str(error))
+            return "failed", failure_sentence(str(error))
         return "sent", None
 
     async def record(self, message: dict, status: str, reason: str | None) -> None:
@@ -134,8 +141,14 @@ class Dispatcher:
         await self.store.mark_published(messages)
 
 
-def compose(message_id: str, template: dict, member: dict) -> Mail:
+def compose(message_id: str, template: dict, member: dict, address: str) -> Mail:
+    """`template`: a stored template or a free-text message's own {subject, body}; `address`: the
+    recipient as `reachability` judged it (never the raw profile text)."""
+    subject, body = rendered(template, member)
+    return Mail(message_id=message_id, to=address, subject=subject, body=body)
+
+
+def rendered(template: dict, member: dict) -> tuple[str, str]:
+    """Subject and body with the client's values: plain substitution, nothing evaluated."""
     values = templates.merge_values(member, format_money)
-    return Mail(message_id=message_id, to=member["profile"]["email"],
-                subject=templates.render_subject(template["subject"], values),
-                body=templates.render(template["body"], values))
+    return templates.render_subject(template["subject"], values), templates.render(template["body"], values)

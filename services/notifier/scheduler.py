@@ -7,7 +7,7 @@ creates has an id derived from its cause, so a sweep that a crash interrupted is
 
 import asyncio
 
-from datetime import date
+from datetime import date, datetime
 
 from services.notifier.dispatcher import Dispatcher
 from services.notifier.domain.announcements import new_message
@@ -19,6 +19,8 @@ from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.members import MemberChanges
 from services.notifier.store import NotifierStore
 from shared.wiring.clock import Clock
+from shared.wiring.locations import LocationBook
+from shared.zones import end_of_day, local_date
 from shared.wiring.logging import get_logger
 
 log = get_logger(__name__)
@@ -29,7 +31,10 @@ class Scheduler:
                  every: float, members: MemberChanges) -> None:
         self.store, self.catalog, self.dispatcher, self.clock, self.every = store, catalog, dispatcher, clock, every
         self.members = members
-        self.judged_on: date | None = None  # the day the members were last judged; None: not since start
+        self.locations: LocationBook = members.locations
+        self.judged_on: dict[str, date] = {}  # per location, the local day its members were last judged
+        # (judged at, the next local midnight after it, the zones version then): nothing to do in between
+        self.quiet_until: tuple[datetime, datetime, int] | None = None
         self.wake = asyncio.Event()  # set by a one-off message so it need not wait for the next sweep
 
     async def run(self) -> None:
@@ -43,24 +48,40 @@ class Scheduler:
 
     async def sweep(self) -> None:
         await self.catalog.reload()
+        await self.locations.refresh()  # zones another instance stored
         await self.rejudge_when_the_day_changes()
         await self.queue_due_steps()
         await self.queue_due_newsletters()
         await self.dispatcher.run_once()
 
     async def rejudge_when_the_day_changes(self) -> None:
-        """Days to expiry and unexpired credits change with the date alone: on a new day (and at
-        start), members with an expiry close enough to matter to an audience are judged again."""
-        today = self.clock.now().date()
-        if today == self.judged_on:
-            return
-        horizon = time_horizon(list(self.catalog.audiences.values()))
-        if horizon is not None:
-            keys = [key for key, expiries in self.store.book.expiries.items()
-                    if self.judged_on is None or moved_by_time(expiries, self.judged_on, today, horizon)]
+        """Days to expiry and unexpired credits change with the date alone: on a new local day of a
+        location (and at start), its members with an expiry close enough to matter to an audience
+        are judged again. A zone that arrives or changes moves the location's today, and so its
+        members are judged again on the day it names; nothing is looked at between midnights."""
+        now = self.clock.now()
+        if self.quiet_until is not None:
+            judged_at, midnight, version = self.quiet_until
+            if judged_at <= now < midnight and version == self.locations.version:
+                return
+        horizon, todays = time_horizon(list(self.catalog.audiences.values())), {}
+        keys = []
+        for key, expiries in self.store.book.expiries.items():
+            location = key.split("|", 1)[0]
+            today = todays.setdefault(location, local_date(now, self.locations.zone(location)))
+            judged = self.judged_on.get(location)
+            if today != judged and (judged is None or moved_by_time(expiries, judged, today, horizon or 0)):
+                keys.append(key)
+        if horizon is not None and keys:
             await self.members.rejudge(keys)
-            log.info("members re-judged for the new day", day=today.isoformat(), members=len(keys))
-        self.judged_on = today
+            log.info("members re-judged for their new local day", members=len(keys), locations=len(todays))
+        self.judged_on.update(todays)
+        self.quiet_until = (now, self._next_midnight(now, todays), self.locations.version)
+
+    def _next_midnight(self, now: datetime, todays: dict[str, date]) -> datetime:
+        """The first instant a location judged here (or one in UTC) starts a new local day."""
+        zones = {self.locations.zone(location) for location in todays} | {self.locations.zone("")}
+        return min(end_of_day(local_date(now, zone), zone) for zone in zones)
 
     async def queue_due_steps(self) -> None:
         now = self.clock.now()
@@ -77,7 +98,8 @@ class Scheduler:
     async def queue_due_newsletters(self) -> None:
         now = self.clock.now()
         for newsletter in await self.store.due_newsletters(now):
-            recipients = await self.store.audience_members(newsletter["audience_id"])
+            recipients = await self.store.audience_members(newsletter["audience_id"],
+                                                           newsletter.get("location_ids") or None)
             messages = [self._newsletter_message(newsletter, member, index, now)
                         for index, member in enumerate(recipients)]
             for start in range(0, len(messages), self.dispatcher.chunk):

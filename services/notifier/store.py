@@ -10,7 +10,7 @@
 - delivery_claims: the unique insert that allows exactly one SMTP attempt per message id
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import bson
@@ -19,7 +19,9 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
+from sortedcontainers import SortedSet
 
+from services.notifier.domain.members import member_key
 from services.notifier.domain.upkeep import expiry_dates
 from shared.wiring.mongo import is_duplicate_key, only_duplicate_keys
 
@@ -37,8 +39,10 @@ class MemberBook:
     def __init__(self, log: AsyncCollection, legacy: AsyncCollection | None = None) -> None:
         self._log, self._legacy = log, legacy
         self._latest: dict[str, tuple[int, bytes]] = {}
-        self._inside: dict[str, set[str]] = {}  # audience id -> keys of members inside
+        # audience id -> location id -> client ids inside, sorted: pages and counts per location
+        self._inside: dict[str, dict[str, SortedSet]] = {}
         self.expiries: dict[str, tuple[str, ...]] = {}  # key -> its packages' expiry dates
+        self._locations: set[str] = set()
 
     async def ensure_indexes(self) -> None:
         await self._log.create_index([("key", 1), ("version", DESCENDING)])
@@ -59,9 +63,39 @@ class MemberBook:
     def keys(self) -> list[str]:
         return list(self._latest)
 
-    def inside(self, audience_id: str) -> Iterator[dict]:
-        for key in sorted(self._inside.get(audience_id, ())):
-            yield self.get(key)
+    def locations(self) -> frozenset[str]:
+        """Every location with a member."""
+        return frozenset(self._locations)
+
+    def inside(self, audience_id: str, locations: Iterable[str] | None = None) -> Iterator[dict]:
+        """Members inside, by location then client; `locations` None: every location."""
+        for location_id, clients in self._locations_of(audience_id, locations):
+            for client_id in clients:
+                yield self.get(member_key(location_id, client_id))
+
+    def counts(self, audience_id: str, locations: Iterable[str] | None = None) -> dict[str, int]:
+        """How many members are inside, per location (locations without members left out)."""
+        return {location_id: len(clients) for location_id, clients in self._locations_of(audience_id, locations)
+                if clients}
+
+    def page(self, audience_id: str, locations: Iterable[str] | None, after: tuple[str, str] | None,
+             limit: int) -> list[dict]:
+        """Up to `limit` members inside after the (location, client) `after`, in that order."""
+        found: list[dict] = []
+        for location_id, clients in self._locations_of(audience_id, locations):
+            if after and location_id < after[0]:
+                continue
+            start = clients.irange(after[1], inclusive=(False, True)) if after and location_id == after[0] else clients
+            for client_id in start:
+                if len(found) == limit:
+                    return found
+                found.append(self.get(member_key(location_id, client_id)))
+        return found
+
+    def _locations_of(self, audience_id: str, locations: Iterable[str] | None) -> list[tuple[str, SortedSet]]:
+        by_location = self._inside.get(audience_id, {})
+        wanted = sorted(by_location if locations is None else set(locations))
+        return [(location_id, by_location[location_id]) for location_id in wanted if location_id in by_location]
 
     async def write(self, members: list[dict]) -> set[str]:
         """Insert the next version of each member; returns the keys whose number was taken."""
@@ -97,9 +131,10 @@ class MemberBook:
         if known is not None and known[0] > number:
             return
         self._latest[key] = (number, bson.encode({**member, "_id": key}))
+        self._locations.add(member["location_id"])
         for audience_id, state in member.get("audiences", {}).items():
-            keys = self._inside.setdefault(audience_id, set())
-            (keys.add if state.get("in") else keys.discard)(key)
+            clients = self._inside.setdefault(audience_id, {}).setdefault(member["location_id"], SortedSet())
+            (clients.add if state.get("in") else clients.discard)(member["client_id"])
         if dates := expiry_dates(member):
             self.expiries[key] = dates
         else:
@@ -139,8 +174,8 @@ class NotifierStore:
     async def member(self, key: str) -> dict | None:
         return self.book.get(key)
 
-    async def audience_members(self, audience_id: str) -> list[dict]:
-        return list(self.book.inside(audience_id))
+    async def audience_members(self, audience_id: str, locations: Iterable[str] | None = None) -> list[dict]:
+        return list(self.book.inside(audience_id, locations))
 
     async def insert_all_new(self, collection: str, docs: list[dict]) -> set[str]:
         """Insert each unless its `_id` exists (unordered, one round trip); returns the new ids."""
@@ -220,3 +255,23 @@ class NotifierStore:
     async def client_messages(self, location_id: str, client_id: str) -> list[dict]:
         query = {"location_id": location_id, "client_id": client_id}
         return await self.messages.find(query).sort("created_at", -1).to_list()
+
+    async def journey_steps(self, journey_id: str, location_id: str, from_client: str | None,
+                            limit: int) -> list[dict]:
+        """A location's steps of a journey by client, entry and step: two top-level equalities
+        (what FerretDB hands to PostgreSQL); the range and the order run over that location only."""
+        query: dict = {"journey_id": journey_id, "location_id": location_id}
+        if from_client is not None:
+            query["client_id"] = {"$gte": from_client}
+        order = [("client_id", 1), ("entry", 1), ("step", 1)]
+        return await self.steps.find(query).sort(order).limit(limit).to_list()
+
+    async def origin_messages(self, origin_id: str, location_id: str | None, client_ids: list[str] | None = None,
+                              fields: tuple[str, ...] = ("status",)) -> list[dict]:
+        """The messages a journey or newsletter made (at one location, or everywhere)."""
+        query: dict = {"origin_id": origin_id}
+        if location_id is not None:
+            query["location_id"] = location_id
+        if client_ids is not None:
+            query["client_id"] = {"$in": client_ids}
+        return await self.messages.find(query, {f: 1 for f in fields}).to_list()

@@ -1,4 +1,4 @@
-"""The one projection of `studio.clients.v1` and `studio.credits.v1` onto the read models.
+"""The one projection of `studio.locations.v1`, `studio.clients.v1` and `studio.credits.v1` onto the read models.
 
 The live subscribers and the rebuild both apply records through it, a batch at a time, so a
 rebuilt generation is built by exactly the code that keeps the live one.
@@ -13,11 +13,13 @@ from services.reports.domain.folding import fold
 from services.reports.store import ReportsStore
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
-from shared.contract.topics import CLIENTS, CREDITS
+from shared.contract.locations import LocationsEvent
+from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
 from shared.wiring.dead_letter import REFUSED
 from shared.wiring.decoding import decode_json
 
-ADAPTERS = {CLIENTS.name: TypeAdapter(ClientEvent), CREDITS.name: TypeAdapter(CreditsEvent)}
+ADAPTERS = {LOCATIONS.name: TypeAdapter(LocationsEvent), CLIENTS.name: TypeAdapter(ClientEvent),
+            CREDITS.name: TypeAdapter(CreditsEvent)}
 
 
 class Projector:

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import partial
 from itertools import islice
 
-from services.reports.criteria import after_key, all_of, scopes, sums_scope
+from services.reports.criteria import after_key, all_of, scopes
 from services.reports.domain.ordering import Order, Segment, rank, segments_after
 from services.reports.store import LOCATION, Generational, on_ferretdb
 
@@ -116,22 +116,19 @@ class ReportQueries(Generational):
             query["sequence"] = {"$lt": before}
         return await self.entries.find(query).sort("sequence", -1).limit(limit + 1).to_list()
 
-    async def sums_before(self, locations: list[str] | None, instant: datetime) -> dict:
-        """{(location, currency): sum of amounts} of the entries dated before `instant`."""
-        grouped = await self._sums(locations, {"$lt": instant}, {"location_id": "$location_id", "currency": "$currency"})
+    async def location_records(self) -> dict[str, dict]:
+        """Every location's folded record (shared.locations): a few documents."""
+        return {d["_id"]: {k: v for k, v in d.items() if k != "_id"} async for d in self.locations.find({})}
+
+    async def sums_before(self, match: dict) -> dict:
+        """{(location, currency): sum of amounts} of the entries `match` selects (criteria.entries_before)."""
+        grouped = await self._sum(match, {"location_id": "$location_id", "currency": "$currency"})
         return {(g["_id"]["location_id"], g["_id"]["currency"]): g["total"] for g in grouped}
 
-    async def sums_by_type(self, locations: list[str] | None, start: datetime, end: datetime) -> dict:
-        """{(location, currency, type): sum of amounts} of the entries dated in [start, end)."""
-        group = {"location_id": "$location_id", "currency": "$currency", "type": "$type"}
-        grouped = await self._sums(locations, {"$gte": start, "$lt": end}, group)
+    async def sums_by_type(self, match: dict) -> dict:
+        """{(location, currency, type): sum of amounts} of the entries `match` selects (criteria.entries_within)."""
+        grouped = await self._sum(match, {"location_id": "$location_id", "currency": "$currency", "type": "$type"})
         return {(g["_id"]["location_id"], g["_id"]["currency"], g["_id"]["type"]): g["total"] for g in grouped}
-
-    async def _sums(self, locations: list[str] | None, instants: dict, group: dict) -> list[dict]:
-        """One aggregation per location (each pushes its equality), or one for the brand."""
-        each = await _bounded(self._sum(sums_scope(location, instants), group)
-                              for location in ([None] if locations is None else locations))
-        return [g for grouped in each for g in grouped]
 
     async def _sum(self, match: dict, group: dict) -> list[dict]:
         pipeline = [{"$match": match}, {"$group": {"_id": group, "total": {"$sum": "$amount_minor"}}}]

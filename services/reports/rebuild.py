@@ -32,8 +32,9 @@ from services.reports.generations import Generations
 from services.reports.projector import Projector
 from services.reports.replay import TopicReader
 from services.reports.store import ReportsStore
-from shared.contract.topics import CLIENTS, CREDITS
+from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
 from shared.wiring import mongo
+from shared.wiring.failures import Outages
 from shared.wiring.settings import Settings
 
 SETTLE_SECONDS = 3.0  # > the service's refresh interval (1 s) + a handler under way
@@ -61,9 +62,13 @@ class Outcome:
     dropped: list[str]
 
 
-def applier(projector: Projector, tally: Tally):
+def applier(projector: Projector, tally: Tally, outages: Outages | None = None):
+    """Applies a fetched batch; a failing store is waited out in place, as the live subscribers do
+    (shared.wiring.failures), rather than ending a rebuild that may have run for minutes."""
+    outages = outages or Outages()
+
     async def apply(records: list[ConsumerRecord]) -> None:
-        applied = await projector.records(records)
+        applied = await outages.outlast("reports/rebuild", lambda: projector.records(records))
         tally.count(applied, len(records) - applied)
 
     return apply
@@ -113,7 +118,7 @@ async def drop_stale(db: AsyncDatabase, live: int) -> list[str]:
 
 
 async def row_counts(store: ReportsStore) -> dict[str, int]:
-    names = ("clients", "packages", "membership_periods", "memberships", "accounts", "account_entries")
+    names = ("locations", "clients", "packages", "membership_periods", "memberships", "accounts", "account_entries")
     return {name: await store.rows(name).count_documents({}) for name in names}
 
 
@@ -132,7 +137,7 @@ async def build(db: AsyncDatabase, reader: TopicReader, start: Positions | None,
 
 async def rebuild(settings: Settings, start: Positions | None = None, settle: float = SETTLE_SECONDS) -> Outcome:
     client = mongo.connect(settings.mongodb_url)
-    reader = TopicReader(settings.kafka_bootstrap_servers, [CLIENTS, CREDITS])
+    reader = TopicReader(settings.kafka_bootstrap_servers, [LOCATIONS, CLIENTS, CREDITS])
     await reader.start()
     try:
         return await build(mongo.database(client, settings.database_name), reader, start, settle)

@@ -15,6 +15,7 @@ from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Owner, Ro
 from services.reports.domain.generations import FIRST, collection_name
 from services.reports.domain.indexes import ENTRIES, REPORTS, collection_indexes
 from services.reports.domain.profiles import with_full_name
+from shared.locations import folded as folded_location
 from pymongo.errors import BulkWriteError
 
 from shared.wiring.mongo import only_duplicate_keys
@@ -67,6 +68,10 @@ class Generational:
     def meta(self) -> AsyncCollection:
         return self.rows("meta")
 
+    @property
+    def locations(self) -> AsyncCollection:
+        return self.rows("locations")
+
 
 class ReportsStore(Generational):
     """Applies folded batches (see domain.folding) to the live generation's collections."""
@@ -104,7 +109,7 @@ class ReportsStore(Generational):
         async with self.writing:
             generation = self.generation()  # one generation for the whole batch, even across a switch
             view, cache = Generational(self.db, lambda: generation), self._cache(generation)
-            await self._note_locations(view, cache, folded.locations())  # before their rows: a page misses none
+            await self._note_locations(view, cache, folded.written_locations())  # before their rows: a page misses none
             await _gather(self._apply_profile(view, cache, owner, changes)
                           for owner, changes in folded.profiles.items())
             copies = await self._profile_copies(view, cache, folded.owners_with_profile_copies())
@@ -113,6 +118,8 @@ class ReportsStore(Generational):
                                               copies.get(row.owner, {}) if base in PROFILED else {})
                               for key, row in folded.rows[base].items())
             await _insert_new(view.entries, folded.entries)
+            await _gather(_apply_location(view.locations, location_id, events)
+                          for location_id, events in folded.locations.items())
             if folded.as_of is not None:
                 await self._advance_as_of(view, cache, folded.as_of)
 
@@ -206,6 +213,18 @@ class WriteCache:
     versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
     as_of: datetime | None = None
     locations: set[str] = field(default_factory=set)  # those with their `meta` document
+
+
+async def _apply_location(locations: AsyncCollection, location_id: str, events: list) -> None:
+    """The location's record with the events folded in (last writer wins per field, so a
+    redelivery or an old event changes nothing): one write per location per batch, whatever
+    the number of its clients, whose rows join the name and zone in when read."""
+    stored = await locations.find_one({"_id": location_id})
+    record = {k: v for k, v in (stored or {}).items() if k != "_id"} or None
+    for event in events:
+        record = folded_location(record, event)
+    if stored is None or record != {k: v for k, v in stored.items() if k != "_id"}:
+        await locations.replace_one({"_id": location_id}, record, upsert=True)
 
 
 def location_key(location_id: str) -> str:

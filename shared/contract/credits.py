@@ -65,6 +65,22 @@ class Hold(BaseModel):
     session_starts_at: Instant
 
 
+class StaffAdjustment(BaseModel):
+    """One staff change to a package or a membership period, with who made it and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    adjustment_id: str = Field(max_length=64, description="The command's id: the same change is listed once")
+    at: Instant
+    action: Literal["add", "deduct"] | None = Field(description="None: the credits were not changed")
+    credits: SafeInt | None
+    starts_on: date | None = Field(description="The validity after this change (None if not recorded)")
+    expires_on: date | None = Field(description="The validity after this change (None: never, or not recorded)")
+    note: Note | None
+    actor: str | None = Field(max_length=200, description="The staff id (the token's `sub`)")
+    changed: list[Literal["credits", "starts_on", "expires_on"]] = Field(
+        default_factory=list, description="What this adjustment changed")
+
+
 class PackageChanged(Event):
     """The whole state of one package after a change (purchase, booking, adjustment...)."""
 
@@ -79,6 +95,7 @@ class PackageChanged(Event):
     holds: list[Hold] = Field(description="Booked credits not consumed yet")
     starts_on: date
     expires_on: date | None
+    adjustments: list[StaffAdjustment] = Field(default_factory=list, description="Staff changes, oldest first")
 
 
 class MembershipPeriodChanged(Event):
@@ -93,6 +110,7 @@ class MembershipPeriodChanged(Event):
     ends_on: date
     used: SafeInt
     max: SafeInt | None
+    adjustments: list[StaffAdjustment] = Field(default_factory=list, description="Staff changes, oldest first")
 
 
 class MembershipChanged(Event):

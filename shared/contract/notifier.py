@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 import isodate
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from shared.contract.envelope import Event
 from shared.contract.types import SAFE_INTEGER, Identifier, Instant, SafeInt, StorableText
@@ -36,7 +36,7 @@ class AudienceLeft(Event):
 
 class _MessageOutcome(Event):
     message_id: Identifier
-    template_id: Identifier
+    template_id: Identifier | None = Field(default=None, description="None: a free-text message")
     origin: Origin = Field(description="What asked for the message")
     origin_id: str | None = Field(default=None, description="The journey or newsletter id")
 
@@ -113,15 +113,37 @@ class JourneyRequest(_Request):
     audience_id: Identifier
     steps: list[JourneyStep] = Field(min_length=1, max_length=20)
     include_existing: bool = Field(default=False, description="Also start it for the audience's current members")
+    location_ids: list[Identifier] | None = Field(
+        default=None, description="Run it only for members of these locations; default: the token's locations")
 
 
 class NewsletterRequest(_Request):
     audience_id: Identifier
     template_id: Identifier
     send_at: Instant
+    location_ids: list[Identifier] | None = Field(
+        default=None, description="Send only to members of these locations; default: the token's locations")
 
 
 class MessageRequest(_Request):
+    """A template (`template_id`) or free text (`subject` and `body`, the same merge fields)."""
+
     location_id: Identifier
     client_id: Identifier
-    template_id: Identifier
+    template_id: Identifier | None = None
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    body: Annotated[str, StringConstraints(min_length=1, max_length=50_000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "MessageRequest":
+        free_text = (self.subject is not None, self.body is not None)
+        if self.template_id is not None and any(free_text):
+            raise ValueError("give either template_id or subject and body, not both")
+        if self.template_id is None and not all(free_text):
+            missing = "body" if free_text[0] else "subject" if free_text[1] else "template_id, or subject and body"
+            raise ValueError(f"{missing} is required")
+        return self
+
+    def text(self) -> dict | None:
+        """The free text, or None for a template message."""
+        return None if self.template_id else {"subject": self.subject, "body": self.body}

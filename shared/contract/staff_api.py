@@ -22,9 +22,30 @@ def field_error(field: str, msg: str) -> PydanticCustomError:
 
 
 class PackageAdjustment(_Body):
-    action: Literal["add", "deduct"]
-    credits: int = Field(ge=1, le=100_000)
+    """Credits (`action` with `credits`) and/or validity; `expires_on: null` = never expires."""
+
+    action: Literal["add", "deduct"] | None = None
+    credits: int | None = Field(default=None, ge=1, le=100_000)
+    starts_on: date | None = None
+    expires_on: date | None = Field(default=None, description="Given as null: the package never expires")
     note: Note | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> "PackageAdjustment":
+        if (self.action is None) != (self.credits is None):
+            missing = "credits" if self.credits is None else "action"
+            raise field_error(missing, "is required with " + ("action" if missing == "credits" else "credits"))
+        if self.action is None and not {"starts_on", "expires_on"} & self.model_fields_set:
+            raise field_error("credits", "give credits with an action, starts_on or expires_on: at least one change")
+        if "starts_on" in self.model_fields_set and self.starts_on is None:
+            raise field_error("starts_on", "must be a date (only expires_on may be null: never expires)")
+        if self.starts_on and self.expires_on and self.expires_on < self.starts_on:
+            raise field_error("expires_on", "must not be before starts_on")
+        return self
+
+    def validity(self) -> dict:
+        """Only the validity fields the request gave (`expires_on: None` = never)."""
+        return {name: getattr(self, name) for name in ("starts_on", "expires_on") if name in self.model_fields_set}
 
 
 class PeriodAdjustment(_Body):

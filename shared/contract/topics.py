@@ -13,6 +13,7 @@ class Topic:
         return f"{self.name}.dlq"
 
 
+LOCATIONS = Topic("studio.locations.v1", 3)  # keyed by location_id: a brand has few
 CLIENTS = Topic("studio.clients.v1", 6)
 SALES = Topic("studio.sales.v1", 6)
 BOOKINGS = Topic("studio.bookings.v1", 6)
@@ -20,7 +21,7 @@ CREDITS = Topic("studio.credits.v1", 6)
 LIFECYCLE = Topic("studio.bookings.lifecycle.v1", 6)
 NOTIFIER = Topic("studio.notifier.v1", 3)
 
-ALL = (CLIENTS, SALES, BOOKINGS, CREDITS, LIFECYCLE, NOTIFIER)
+ALL = (LOCATIONS, CLIENTS, SALES, BOOKINGS, CREDITS, LIFECYCLE, NOTIFIER)
 
 
 def every_topic_name() -> list[tuple[str, int]]:

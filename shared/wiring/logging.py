@@ -15,7 +15,8 @@ REDACTIONS = (
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1<redacted>"),
     (re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "<redacted-jwt>"),
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@/\s]+@"), r"\1<redacted>@"),
-    (re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "<email>"),
+    # Any script, dotless domains included: the notifier sends to `maria@studio` and `josé@exämple.com`.
+    (re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*"), "<email>"),
 )
 
 QUIET_LIBRARIES = ("pymongo", "aiokafka", "asyncio", "httpx", "httpcore")

@@ -6,9 +6,9 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 SUBSCRIBES = {
-    "credits": {"studio.sales.v1", "studio.bookings.lifecycle.v1"},
-    "reports": {"studio.clients.v1", "studio.credits.v1"},
-    "notifier": {"studio.clients.v1", "studio.credits.v1"},
+    "credits": {"studio.locations.v1", "studio.sales.v1", "studio.bookings.lifecycle.v1"},
+    "reports": {"studio.locations.v1", "studio.clients.v1", "studio.credits.v1"},
+    "notifier": {"studio.locations.v1", "studio.clients.v1", "studio.credits.v1"},
 }
 ROUTES = {
     "credits": {
@@ -37,6 +37,14 @@ def test_the_asyncapi_document_lists_the_topics_the_service_consumes(system, ser
     assert SUBSCRIBES[service] <= addresses
 
 
+@pytest.mark.parametrize("service", sorted(SUBSCRIBES))
+def test_the_asyncapi_document_describes_the_location_events_with_their_zone(system, service):
+    spec = httpx.get(f"{system[service].url}/asyncapi.json").json()
+
+    schemas = str(spec["components"])
+    assert all(t in schemas for t in ("location.registered", "location.updated", "time_zone"))
+
+
 def test_the_credits_asyncapi_document_describes_what_it_publishes(system):
     spec = httpx.get(f"{system['credits'].url}/asyncapi.json").json()
 
@@ -57,5 +65,6 @@ def test_every_service_reports_health_and_metrics(system, service):
     base = system[service].url
 
     assert httpx.get(f"{base}/health/live").status_code == 200
-    assert httpx.get(f"{base}/health/ready").json() == {"ready": True, "checks": {"kafka": True, "mongodb": True}}
+    assert httpx.get(f"{base}/health/ready").json() == {"ready": True, "checks": {"kafka": True, "mongodb": True,
+                                                                                   "consumers": True}}
     assert "process_resident_memory_bytes" in httpx.get(f"{base}/metrics").text

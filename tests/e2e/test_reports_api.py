@@ -84,7 +84,8 @@ async def test_clients_with_account_credit_lists_credit_largest_first(system, br
     assert [(r["client_id"], r["account_credit_balance_minor"]) for r in body["items"]] == [(brand.ada, 3750),
                                                                                           (brand.cy, 800)]
     assert body["items"][0] == {
-        "location_id": brand.l1, "client_id": brand.ada, "full_name": "Ada Lovelace", "first_name": "Ada",
+        "location_id": brand.l1, "location_name": None, "client_id": brand.ada, "full_name": "Ada Lovelace",
+        "first_name": "Ada",
         "last_name": "Lovelace", "email": f"{brand.ada}@example.com", "phone": "+44 20 7946 0000",
         "account_credit_balance_minor": 3750, "currency": "USD", "join_date": "2026-01-15",
     }
@@ -103,7 +104,8 @@ async def test_session_credits_remaining_shows_each_package_with_its_status(syst
 
     [row] = response.json()["items"]
     assert row == {
-        "location_id": brand.l1, "client_id": brand.cy, "full_name": "Cy Young", "email": f"{brand.cy}@example.com",
+        "location_id": brand.l1, "location_name": None, "client_id": brand.cy, "full_name": "Cy Young",
+        "email": f"{brand.cy}@example.com",
         "package_id": "pack-10", "package_name": "10 class pack", "credits_purchased": 10, "credits_adjusted": 0,
         "credits_used": 0, "credits_remaining": 10, "starts_on": "2026-01-01", "expires_on": "2027-12-31",
         "status": "active",

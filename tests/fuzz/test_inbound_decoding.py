@@ -15,13 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.contract import EVENTS_BY_TOPIC
-from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, SALES
+from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LOCATIONS, SALES
 from shared.wiring.batches import batch_decoder, refusals
 from shared.wiring.dead_letter import REFUSED, dead_letter_copy, describe
 from shared.wiring.decoding import MAX_EVENT_BYTES, decode_json
 from tests.support import events as ev
 
 VALID = {
+    LOCATIONS.name: [ev.location_registered("loc-1", currency="USD"), ev.location_updated("loc-1", name="Midtown"),
+                     ev.location_updated("loc-1", time_zone="Pacific/Kiritimati")],
     CLIENTS.name: [ev.client_registered("loc-1", "c-1")],
     SALES.name: [ev.package_purchased("loc-1", "c-1", "p-1"), ev.membership_started("loc-1", "c-1", "m-1"),
                  ev.account_transaction("loc-1", "c-1", "payment", 1250)],

@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, SALES
+from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LOCATIONS, SALES
 from tests.conftest import auth
 from tests.fuzz.test_inbound_decoding import garbage, judge, mutated_events
 from tests.support import events as ev
@@ -59,6 +59,7 @@ class Scenario:
         payment = ev.account_transaction(loc, cli, "payment", 5000)
         registered = ev.client_registered(loc, cli, first_name="Fuzzy", last_name="Survivor")
         self.before_bookings = [
+            (LOCATIONS.name, ev.location_registered(loc, name="Fuzz Studio", time_zone="Asia/Tokyo")),
             (CLIENTS.name, registered), (CLIENTS.name, registered),  # a redelivery
             (SALES.name, ev.account_transaction(loc, cli, "charge", -2000)),  # before the payment covering it
             (SALES.name, payment), (SALES.name, payment),
@@ -141,7 +142,7 @@ async def _balance(system, location: str, client: str) -> int | None:
           suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 async def test_hostile_batches_stop_no_consumer_and_spare_the_good_events(system, servers, data):
-    gatekept = (CLIENTS.name, SALES.name, BOOKINGS.name)
+    gatekept = (LOCATIONS.name, CLIENTS.name, SALES.name, BOOKINGS.name)
     bad = {topic: data.draw(bad_messages(topic), label=topic) + huge(topic) for topic in (*gatekept, CREDITS.name)}
     odd = [(topic, value) for topic in (*gatekept, CREDITS.name) for value in data.draw(accepted_messages(topic))]
     starts = {topic: await end_offsets_of(servers.kafka, f"{topic}.dlq") for topic in gatekept}
@@ -167,6 +168,7 @@ async def test_hostile_batches_stop_no_consumer_and_spare_the_good_events(system
     assert booked == 1
     assert await eventually(lambda: _balance(system, scenario.location, scenario.client), timeout=30) == 3000
     assert (await _package(system, scenario.location, scenario.other, "fz-snap"))["total"] == 7
+    assert (await _get(system, "reports", "/v1/me"))["location_names"][scenario.location] == "Fuzz Studio"
     for name, proc in system.items():
         assert proc.process.poll() is None, f"{name} exited"
         assert httpx.get(f"{proc.url}/health/ready", timeout=5).status_code == 200, f"{name} not ready"

@@ -104,3 +104,38 @@ async def test_outcomes_are_recorded_a_chunk_at_a_time_touching_only_the_named_m
     assert docs == {"m0": ("sent", True), "m1": ("sent", True), "m2": ("sent", True), "m3": ("queued", True),
                     "solo": ("skipped", False)}
     assert [m["_id"] for m in await store.unpublished_outcomes()] == ["solo"]
+
+
+def steps_for(journey_id: str, location_id: str, client: str, entries: int = 1, steps: int = 2) -> list[dict]:
+    return [{"_id": f"{journey_id}|{location_id}|{client}|{entry}|{step}", "journey_id": journey_id,
+             "audience_id": "owing-balance", "location_id": location_id, "client_id": client, "entry": entry,
+             "step": step, "template_id": "tpl", "due_at": AT, "status": "pending"}
+            for entry in range(1, entries + 1) for step in range(steps)]
+
+
+async def test_a_locations_journey_steps_come_by_client_entry_and_step_from_the_cursors_client(db):
+    store = NotifierStore(db)
+    docs = steps_for("j-1", "loc-1", "c3") + steps_for("j-1", "loc-1", "c1", entries=2) + \
+        steps_for("j-1", "loc-2", "c2") + steps_for("j-2", "loc-1", "c2")
+    await store.insert_all_new("steps", docs)
+
+    first = await store.journey_steps("j-1", "loc-1", None, limit=3)
+    rest = await store.journey_steps("j-1", "loc-1", "c2", limit=10)
+
+    assert [(s["client_id"], s["entry"], s["step"]) for s in first] == [("c1", 1, 0), ("c1", 1, 1), ("c1", 2, 0)]
+    assert [(s["client_id"], s["entry"], s["step"]) for s in rest] == [("c3", 1, 0), ("c3", 1, 1)]
+
+
+async def test_the_messages_of_a_journey_or_newsletter_are_read_per_location_with_only_the_fields_asked(db):
+    store = NotifierStore(db)
+    messages = [new_message(f"m-{i}", (location, f"c{i}"), "tpl", ("newsletter", "nl-1"), AT)
+                for i, location in enumerate(["loc-1", "loc-1", "loc-2"])]
+    await store.insert_all_new("messages", messages + [new_message("m-x", ("loc-1", "c0"), "tpl", ("one_off", None), AT)])
+
+    here = await store.origin_messages("nl-1", "loc-1")
+    chosen = await store.origin_messages("nl-1", "loc-1", ["c1"], ("status", "reason"))
+    everywhere = await store.origin_messages("nl-1", None)
+
+    assert sorted(m["_id"] for m in here) == ["m-0", "m-1"] and set(here[0]) == {"_id", "status"}
+    assert [(m["_id"], set(m)) for m in chosen] == [("m-1", {"_id", "status", "reason"})]
+    assert len(everywhere) == 3

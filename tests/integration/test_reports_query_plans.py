@@ -7,13 +7,14 @@ GIN index; on MongoDB each page must come from an index with no blocking SORT st
 """
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from services.reports import criteria
 from services.reports.domain.indexes import REPORTS
+from services.reports.domain.locations import Places
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENT_SEARCH, CLIENTS_WITH_CREDIT, SESSION_CREDITS
 from services.reports.queries import ReportQueries
@@ -22,8 +23,9 @@ from services.reports.store import ReportsStore, on_ferretdb
 pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 6, 1)
+PLACES = Places({}, datetime.combine(TODAY, time(12), UTC))
 FILTERS = {CLIENTS_WITH_CREDIT.name: criteria.with_credit(None, None, None),
-           SESSION_CREDITS.name: criteria.packages_valid(None, None, None, False, TODAY),
+           SESSION_CREDITS.name: criteria.packages_valid(None, None, None, False, None, PLACES),
            ACCOUNT_BALANCES.name: {}, CLIENT_SEARCH.name: {}}
 
 
@@ -78,7 +80,7 @@ async def _every_page(db) -> None:
     for collection, specs in REPORTS.items():
         for spec in specs:
             for order in _sorts(spec):
-                segments = criteria.status_segments(TODAY) if order.names[0] == "status" else None
+                segments = criteria.status_segments(None, PLACES) if order.names[0] == "status" else None
                 for locations in (["l-1"], None):
                     read = (collection, locations, FILTERS[spec.name], order)
                     first = await queries.page(*read, None, 5, segments)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.reports import criteria
+from services.reports.domain.locations import Places
 from services.reports.domain.movements import movement_rows
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.folding import Fold, Row
@@ -19,6 +20,10 @@ from shared.contract.credits import AccountEntryRecorded, PackageChanged
 pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def noon_of(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=12)
 
 
 def entry(location: str, client: str, sequence: int, amount: int, balance: int, credit: int = 0,
@@ -161,7 +166,8 @@ async def test_packages_valid_in_a_range_include_never_expiring_ones_and_hide_ex
 
     async def ids(**kwargs) -> list[str]:
         args = {"start": None, "end": None, "expiring_within_days": None, "include_expired": False, **kwargs}
-        rows = await queries.page("packages", None, criteria.packages_valid(**args, today=today), order, None, 50)
+        where = criteria.packages_valid(**args, locations=None, places=Places({}, noon_of(today)))
+        rows = await queries.page("packages", None, where, order, None, 50)
         return sorted(row["package_id"] for row in rows)
 
     assert await ids() == ["later", "now", "open"]
@@ -177,14 +183,15 @@ async def test_balance_movements_open_at_the_last_balance_before_and_close_at_th
     for sequence, amount, balance, kind, at in ledger:
         await apply(store, entry("l-1", "c-1", sequence, amount, balance, kind=kind, at=at))
     await apply(store, entry("l-2", "c-2", 1, 100, 100, at=T0))
-    start, end = T0.replace(hour=0), T0.replace(hour=0) + 3 * day
+    start, end, places = T0.date(), T0.date() + 2 * day, Places({}, T0)
 
-    rows = movement_rows(await queries.sums_before(None, start), await queries.sums_by_type(None, start, end))
+    rows = movement_rows(await queries.sums_before(criteria.entries_before(None, places, start)),
+                         await queries.sums_by_type(criteria.entries_within(None, places, start, end)))
 
     assert [(r["location_id"], r["opening_minor"], r["closing_minor"]) for r in rows] == [("l-1", 5000, 3000),
                                                                                          ("l-2", 0, 100)]
     assert (rows[0]["charge_minor"], rows[0]["credit_minor"], rows[0]["credit_expired_minor"]) == (-2000, 700, -700)
-    assert await queries.sums_before(["l-2"], start) == {}
+    assert await queries.sums_before(criteria.entries_before(["l-2"], places, start)) == {}
 
 
 async def test_history_pages_newest_first(store, queries):
@@ -211,7 +218,7 @@ async def test_a_status_sort_pages_through_active_then_expired_packages(db, quer
     for client, expires in [("c-1", "2026-01-31"), ("c-2", None), ("c-3", "2026-12-31"), ("c-4", "2026-05-31")]:
         await db["packages"].insert_one({"_id": client, "location_id": "l", "client_id": client, "package_id": "p",
                                          "starts_on": "2026-01-01", "expires_on": expires})
-    segments = criteria.status_segments(today)
+    segments = criteria.status_segments(None, Places({}, noon_of(today)))
 
     async def walk(sort: str, limit: int) -> list[tuple[str, str]]:
         order, after, seen = parse_sort(sort, SESSION_CREDITS), None, []

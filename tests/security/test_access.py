@@ -31,6 +31,7 @@ NOT_STAFF_API = ("/health/live", "/health/ready")
 BRAND_WIDE = {  # operations that name no location, on purpose
     ("notifier", "POST", "/v1/templates"): "templates are shared by the brand's locations",
     ("notifier", "GET", "/v1/templates"): "templates are shared by the brand's locations",
+    ("notifier", "GET", "/v1/templates/merge-fields"): "the merge fields are the same everywhere",
     ("reports", "GET", "/v1/me"): "who the token says the caller is",
 }
 CLIENT = "cli-access"

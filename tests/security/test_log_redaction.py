@@ -20,6 +20,10 @@ TOKEN = mint_token("a-secret-long-enough-0123456789abcdef", "s-1", "admin", ["*"
     (f"token={TOKEN}", TOKEN),
     ("connecting to smtp://mailer:p%40ss-w0rd!@mail.example:587", "p%40ss-w0rd!"),
     ("smtps://user:hunter2@smtp.example.com", "hunter2"),
+    ("SMTP 550 <maria@studio>: no such domain", "maria@studio"),
+    ("SMTP 553 josé@exämple.com: SMTPUTF8 required", "josé@exämple.com"),
+    ("refused 用户@例子.广告", "用户@例子.广告"),
+    ("SMTP 550 <c@example.test>", "c@example.test"),
 ])
 def test_secrets_and_addresses_are_masked(text, hidden):
     assert hidden not in redact(text)

@@ -14,6 +14,20 @@ def _envelope(type_: str, location_id: str, client_id: str, occurred_at: str | N
     }
 
 
+def location_registered(location_id: str, name: str = "Downtown", time_zone: str = "America/New_York",
+                        **fields) -> dict:
+    """A location event: the envelope without client_id (the Kafka key is the location_id)."""
+    envelope = _envelope("location.registered", location_id, "")
+    envelope.pop("client_id")
+    return {**envelope, "name": name, "time_zone": time_zone, **fields}
+
+
+def location_updated(location_id: str, **fields) -> dict:
+    envelope = _envelope("location.updated", location_id, "")
+    envelope.pop("client_id")
+    return {**envelope, **fields}
+
+
 def client_registered(location_id: str, client_id: str, **fields) -> dict:
     return {**_envelope("client.registered", location_id, client_id), "first_name": "Ada", "last_name": "Lovelace",
             "email": f"{client_id}@example.com", "phone": "+44 20 7946 0000", "join_date": "2026-01-15",

@@ -40,3 +40,13 @@ def test_headers_point_back_to_the_original_message():
         "x-error": "why", "x-original-topic": "studio.sales.v1", "x-original-partition": "3",
         "x-original-offset": "42",
     }
+
+
+def test_a_re_drive_refused_again_keeps_the_mark_of_where_it_was_re_driven_from():
+    class Record:
+        topic, partition, offset = "studio.sales.v1", 3, 43
+        headers = (("content-type", b"application/json"), ("x-redriven-from", b"studio.sales.v1.dlq:0:7"))
+
+    headers = dead_letter_headers(Record(), "why")
+
+    assert headers["x-redriven-from"] == "studio.sales.v1.dlq:0:7" and "content-type" not in headers

@@ -3,10 +3,14 @@
 The store loads it from one document, calls one method, and writes the document back (with an
 optimistic version check) together with the events the method returned. Every change is made on
 a draft of the state, so a broken rule leaves the aggregate exactly as it was.
+
+Days are the location's: every method that judges one takes the location's `zone` (data, like
+`now`; UTC while the zone is not known). The state keeps dates as dates, so a zone that arrives or
+changes later re-derives every instant (a lot's expiry, a package's status) from the same dates.
 """
 
 from copy import deepcopy
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Callable
 
 from shared.contract import bookings, sales
@@ -21,7 +25,7 @@ from services.credits.domain.errors import (
     UnknownPeriod,
     UnsupportedEvent,
 )
-from services.credits.domain.instants import as_utc
+from services.credits.domain.instants import Moment, as_utc
 from services.credits.domain.outputs import Outputs
 from services.credits.domain.state import CreditsState
 
@@ -62,19 +66,20 @@ class ClientCredits:
     def client_id(self) -> str:
         return self._state.client_id
 
-    def handle(self, event: Event, now: datetime) -> list[CreditsEvent]:
+    def handle(self, event: Event, now: datetime, zone: tzinfo = UTC) -> list[CreditsEvent]:
         """Apply an inbound sales or bookings event; returns the credits events to publish."""
         handler = _HANDLERS.get(type(event))
         if handler is None:
             raise UnsupportedEvent(getattr(event, "type", type(event).__name__))
         self._check_owner(event)
-        now = as_utc(now)
-        return self._change(event.event_id, event.occurred_at, lambda draft, out: handler(draft, event, now, out))
+        at = Moment(as_utc(now), zone)
+        return self._change(event.event_id, event.occurred_at, lambda draft, out: handler(draft, event, at, out))
 
-    def adjust_package(self, package_id: str, action: str, credits: int, note: str | None,
-                       actor: str, command_id: str, now: datetime) -> list[CreditsEvent]:
+    def adjust_package(self, package_id: str, action: str | None, credits: int | None, note: str | None,
+                       actor: str, command_id: str, now: datetime, **validity) -> list[CreditsEvent]:
+        """`validity`: `starts_on`, `expires_on` (None = never); a field not given stays as it is."""
         return self._command(command_id, now, staff_commands.adjust_package, package_id=package_id,
-                             action=action, credits=credits, note=note, actor=actor)
+                             action=action, credits=credits, note=note, actor=actor, **validity)
 
     def adjust_period(self, membership_id: str, period_start: date, action: str, credits: int,
                       valid_from: date | None, valid_to: date | None, note: str | None,
@@ -84,35 +89,39 @@ class ClientCredits:
                              valid_from=valid_from, valid_to=valid_to, note=note, actor=actor)
 
     def adjust_account(self, amount_minor: int, currency: str, note: str, actor: str,
-                       command_id: str, now: datetime) -> list[CreditsEvent]:
+                       command_id: str, now: datetime, zone: tzinfo = UTC) -> list[CreditsEvent]:
         return self._command(command_id, now, staff_commands.adjust_account, amount_minor=amount_minor,
-                             currency=currency, note=note, actor=actor)
+                             currency=currency, note=note, actor=actor, zone=zone)
 
-    def expire_credit(self, now: datetime) -> list[CreditsEvent]:
-        """Expire every credit lot whose last day has ended by `now`."""
+    def expire_credit(self, now: datetime, zone: tzinfo = UTC) -> list[CreditsEvent]:
+        """Expire every credit lot whose last local day has ended by `now`."""
         now = as_utc(now)
         # The next ledger position names this sweep, so a retry on the same state repeats its ids.
         cause = f"credit-expiry/{len(self._state.account.entries) + 1}"
 
         def expire(draft: CreditsState, out: Outputs) -> None:
-            announce_entries(ledger.expire_due(draft.account, now, draft.scope), out)
+            announce_entries(ledger.expire_due(draft.account, now, draft.scope, zone), out)
 
         return self._change(cause, now, expire)
 
-    def next_credit_expiry(self) -> datetime | None:
-        return self._state.account.next_expiry()
+    def next_credit_expiry(self, zone: tzinfo = UTC) -> datetime | None:
+        return self._state.account.next_expiry(zone)
 
-    def package_views(self, now: datetime) -> list[dict[str, Any]]:
-        return [views.package_view(p, self._state.claims, now) for p in self._state.packages]
+    def next_credit_expiry_day(self) -> date | None:
+        """The last day of the lot that expires first: a date, the same whatever the zone."""
+        return self._state.account.next_expiry_day()
 
-    def package_view(self, package_id: str, now: datetime) -> dict[str, Any]:
+    def package_views(self, now: datetime, zone: tzinfo = UTC) -> list[dict[str, Any]]:
+        return [views.package_view(p, self._state.claims, now, zone) for p in self._state.packages]
+
+    def package_view(self, package_id: str, now: datetime, zone: tzinfo = UTC) -> dict[str, Any]:
         package = self._state.package(package_id)
         if package is None:
             raise UnknownPackage(package_id)
-        return views.package_view(package, self._state.claims, now)
+        return views.package_view(package, self._state.claims, now, zone)
 
-    def membership_views(self, now: datetime) -> list[dict[str, Any]]:
-        return [views.membership_view(m, self._state.claims, now) for m in self._state.memberships]
+    def membership_views(self, now: datetime, zone: tzinfo = UTC) -> list[dict[str, Any]]:
+        return [views.membership_view(m, self._state.claims, now, zone) for m in self._state.memberships]
 
     def period_view(self, membership_id: str, period_start: date) -> dict[str, Any]:
         membership = self._state.membership(membership_id)

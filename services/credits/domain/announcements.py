@@ -10,6 +10,7 @@ from shared.contract.credits import (
     PackageChanged,
 )
 from services.credits.domain import memberships, packages
+from services.credits.domain.adjustments import adjustment_record
 from services.credits.domain.claims import Claim
 from services.credits.domain.ledger import Entry
 from services.credits.domain.memberships import Membership
@@ -33,6 +34,7 @@ def announce_package(package: Package, claims: list[Claim], out: Outputs) -> Non
         holds=[Hold(booking_id=c.claim_id, session_starts_at=c.starts_at) for c in held],
         starts_on=package.starts_on,
         expires_on=package.expires_on,
+        adjustments=[adjustment_record(a) for a in package.adjustments],
     )
 
 
@@ -50,6 +52,7 @@ def announce_period(membership: Membership, key: date, claims: list[Claim], out:
         ends_on=ends_on,
         used=memberships.used_in(membership, key, claims),
         max=membership.max_of(key),
+        adjustments=[adjustment_record(a) for a in record.adjustments],
     )
 
 

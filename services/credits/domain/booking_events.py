@@ -5,7 +5,7 @@ released (cancelled in time) or consumed (late cancel, attended, no-show). The s
 event again is a no-op; any other move of a closed or rejected booking is illegal.
 """
 
-from datetime import datetime
+from datetime import tzinfo
 
 from shared.contract.bookings import (
     BookingAttended,
@@ -20,13 +20,13 @@ from services.credits.domain.announcements import announce_source_of
 from services.credits.domain.claims import Claim, Outcome
 from shared.fingerprints import fingerprint, is_repeat
 from services.credits.domain.errors import ConflictingDuplicate, IllegalTransition, UnknownBooking
-from services.credits.domain.instants import as_utc
+from services.credits.domain.instants import Moment, as_utc
 from services.credits.domain.outputs import Outputs
 from services.credits.domain.selection import Rejection, choose_source
 from services.credits.domain.state import CreditsState
 
 
-def create_booking(state: CreditsState, event: BookingCreated, now: datetime, out: Outputs) -> None:
+def create_booking(state: CreditsState, event: BookingCreated, at: Moment, out: Outputs) -> None:
     content = fingerprint(
         session_id=event.session_id, session_name=event.session_name,
         session_starts_at=event.session_starts_at, credit_source=event.credit_source,
@@ -35,37 +35,38 @@ def create_booking(state: CreditsState, event: BookingCreated, now: datetime, ou
     if existing and is_repeat(existing.fingerprint, content, "booking", event.booking_id):
         return
     claim = Claim("booking", event.booking_id, content, as_utc(event.session_starts_at))
-    if _take_credit(state, claim, event.credit_source, out):
+    if _take_credit(state, claim, event.credit_source, at.zone, out):
         out.emit(CreditReserved, booking_id=claim.claim_id, source=claim.source, session_starts_at=claim.starts_at)
         announce_source_of(state, claim, out)
 
 
-def record_checkin(state: CreditsState, event: CheckinRecorded, now: datetime, out: Outputs) -> None:
+def record_checkin(state: CreditsState, event: CheckinRecorded, at: Moment, out: Outputs) -> None:
     content = fingerprint(at=event.at, credit_source=event.credit_source)
     existing = state.claim("checkin", event.checkin_id)
     if existing and is_repeat(existing.fingerprint, content, "checkin", event.checkin_id):
         return
     claim = Claim("checkin", event.checkin_id, content, as_utc(event.at), state="consumed", outcome="checkin")
-    if _take_credit(state, claim, event.credit_source, out):
+    if _take_credit(state, claim, event.credit_source, at.zone, out):
         out.emit(CreditConsumed, checkin_id=claim.claim_id, source=claim.source, cause="checkin")
         announce_source_of(state, claim, out)
 
 
-def cancel_booking(state: CreditsState, event: BookingCancelled, now: datetime, out: Outputs) -> None:
+def cancel_booking(state: CreditsState, event: BookingCancelled, at: Moment, out: Outputs) -> None:
     _close(state, event.booking_id, event.event_id, "late_cancel" if event.late else "released", out)
 
 
-def attend_booking(state: CreditsState, event: BookingAttended, now: datetime, out: Outputs) -> None:
+def attend_booking(state: CreditsState, event: BookingAttended, at: Moment, out: Outputs) -> None:
     _close(state, event.booking_id, event.event_id, "attended", out)
 
 
-def mark_no_show(state: CreditsState, event: BookingNoShow, now: datetime, out: Outputs) -> None:
+def mark_no_show(state: CreditsState, event: BookingNoShow, at: Moment, out: Outputs) -> None:
     _close(state, event.booking_id, event.event_id, "no_show", out)
 
 
-def _take_credit(state: CreditsState, claim: Claim, named: CreditSource | None, out: Outputs) -> bool:
-    """Record the claim with the source that serves it; False (and CreditRejected) when none can."""
-    choice = choose_source(state, claim.on, named)
+def _take_credit(state: CreditsState, claim: Claim, named: CreditSource | None, zone: tzinfo, out: Outputs) -> bool:
+    """Record the claim with the source that serves it on its local day; False (and CreditRejected)
+    when none can."""
+    choice = choose_source(state, claim.day(zone), named)
     state.claims.append(claim)
     if isinstance(choice, Rejection):
         claim.state, claim.reason = "rejected", choice.reason

@@ -4,11 +4,11 @@ A claim is recorded even when rejected, so a repeat of its event is recognised a
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Literal
 
 from shared.contract.bookings import CreditSource
-from services.credits.domain.instants import utc_date
+from services.credits.domain.instants import local_date
 
 ClaimKind = Literal["booking", "checkin"]
 ClaimState = Literal["held", "released", "consumed", "rejected"]
@@ -28,10 +28,9 @@ class Claim:
     closed_by: str | None = None
     outcome: Outcome | None = None
 
-    @property
-    def on(self) -> date:
-        """The day the credit serves: the session's (or check-in's) UTC date."""
-        return utc_date(self.starts_at)
+    def day(self, zone: tzinfo) -> date:
+        """The day the credit serves: the session's (or check-in's) local date at the location."""
+        return local_date(self.starts_at, zone)
 
     @property
     def ids(self) -> dict[str, str]:

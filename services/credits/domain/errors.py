@@ -73,7 +73,7 @@ class ValidityReversed(InvalidAdjustment):
     """`field`: the end the request moved, if it moved only one."""
 
     def __init__(self, valid_from: date, valid_to: date, field: str | None = None) -> None:
-        super().__init__(f"a period cannot be valid from {valid_from} to the earlier {valid_to}", field)
+        super().__init__(f"the validity cannot run from {valid_from} to the earlier {valid_to}", field)
 
 
 class MembershipEndsBeforeStart(RuleViolation):

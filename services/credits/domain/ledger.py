@@ -6,7 +6,7 @@ first (never-expiring last, ties by age) and beyond the lots the balance goes ne
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from shared.contract.credits import EntryType
 from shared.fingerprints import stable_id
@@ -38,9 +38,9 @@ class Lot:
     expires_on: date | None
     created_at: datetime
 
-    @property
-    def expires_at(self) -> datetime | None:
-        return end_of_day(self.expires_on) if self.expires_on else None
+    def expires_at(self, zone: tzinfo) -> datetime | None:
+        """The end of its last local day: derived from the zone in force, never stored."""
+        return end_of_day(self.expires_on, zone) if self.expires_on else None
 
     def draw_order(self) -> tuple:
         return (self.expires_on is None, self.expires_on or date.max, self.sequence)
@@ -67,8 +67,12 @@ class Account:
         if self.currency is not None and currency != self.currency:
             raise CurrencyMismatch(self.currency, currency)
 
-    def next_expiry(self) -> datetime | None:
-        return min((lot.expires_at for lot in self.lots if lot.expires_at), default=None)
+    def next_expiry(self, zone: tzinfo) -> datetime | None:
+        return min((lot.expires_at(zone) for lot in self.lots if lot.expires_on), default=None)
+
+    def next_expiry_day(self) -> date | None:
+        """The earliest last day of a lot: the same in every zone."""
+        return min((lot.expires_on for lot in self.lots if lot.expires_on), default=None)
 
 
 @dataclass(frozen=True)
@@ -94,10 +98,11 @@ def post(account: Account, posting: Posting, scope: str) -> Entry:
     return _append(account, posting, sequence, entry_id)
 
 
-def expire_due(account: Account, until: datetime, scope: str) -> list[Entry]:
-    """Expire every lot whose last day ended by `until`; what is left of it leaves the balance."""
-    due = sorted((lot for lot in account.lots if lot.expires_at and lot.expires_at <= until), key=Lot.draw_order)
-    return [_expire(account, lot, scope) for lot in due]
+def expire_due(account: Account, until: datetime, scope: str, zone: tzinfo) -> list[Entry]:
+    """Expire every lot whose last local day ended by `until`; what is left of it leaves the balance."""
+    due = sorted((lot for lot in account.lots if lot.expires_on and lot.expires_at(zone) <= until),
+                 key=Lot.draw_order)
+    return [_expire(account, lot, scope, zone) for lot in due]
 
 
 def _add_lot(account: Account, posting: Posting, sequence: int, lot_id: str) -> None:
@@ -115,14 +120,14 @@ def _draw(account: Account, amount: int) -> None:
     account.lots = [lot for lot in account.lots if lot.remaining_minor > 0]
 
 
-def _expire(account: Account, lot: Lot, scope: str) -> Entry:
+def _expire(account: Account, lot: Lot, scope: str, zone: tzinfo) -> Entry:
     account.lots.remove(lot)
     posting = Posting(
         entry_type="Credit Expired",
         amount_minor=-lot.remaining_minor,
         currency=account.currency,
         # Dated when it really expired (not when a sweeper noticed), so a retry repeats it exactly.
-        at=max(lot.expires_at, lot.created_at),
+        at=max(lot.expires_at(zone), lot.created_at),
         note=f"credit valid until {lot.expires_on} expired",
     )
     sequence = len(account.entries) + 1

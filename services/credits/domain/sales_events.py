@@ -12,7 +12,7 @@ from services.credits.domain.announcements import (
 )
 from shared.fingerprints import fingerprint, is_repeat
 from services.credits.domain.errors import MembershipEndsBeforeStart, UnknownMembership
-from services.credits.domain.instants import as_utc
+from services.credits.domain.instants import Moment, as_utc
 from services.credits.domain.memberships import Membership
 from services.credits.domain.outputs import Outputs
 from services.credits.domain.packages import Package
@@ -21,7 +21,7 @@ from services.credits.domain.state import CreditsState
 ENTRY_TYPES = {"payment": "Payment", "charge": "Charge", "refund": "Refund", "credit": "Credit"}
 
 
-def purchase_package(state: CreditsState, event: PackagePurchased, now: datetime, out: Outputs) -> None:
+def purchase_package(state: CreditsState, event: PackagePurchased, at: Moment, out: Outputs) -> None:
     content = fingerprint(
         package_name=event.package_name, credits=event.credits, starts_on=event.starts_on, expires_on=event.expires_on
     )
@@ -33,7 +33,7 @@ def purchase_package(state: CreditsState, event: PackagePurchased, now: datetime
     announce_package(package, state.claims, out)
 
 
-def start_membership(state: CreditsState, event: MembershipStarted, now: datetime, out: Outputs) -> None:
+def start_membership(state: CreditsState, event: MembershipStarted, at: Moment, out: Outputs) -> None:
     content = fingerprint(
         membership_name=event.membership_name,
         period=event.period,
@@ -50,7 +50,7 @@ def start_membership(state: CreditsState, event: MembershipStarted, now: datetim
     announce_membership(membership, out)
 
 
-def end_membership(state: CreditsState, event: MembershipEnded, now: datetime, out: Outputs) -> None:
+def end_membership(state: CreditsState, event: MembershipEnded, at: Moment, out: Outputs) -> None:
     membership = state.membership(event.membership_id)
     if membership is None:
         raise UnknownMembership(event.membership_id)
@@ -67,7 +67,7 @@ def end_membership(state: CreditsState, event: MembershipEnded, now: datetime, o
             announce_period(membership, key, state.claims, out)
 
 
-def record_transaction(state: CreditsState, event: AccountTransaction, now: datetime, out: Outputs) -> None:
+def record_transaction(state: CreditsState, event: AccountTransaction, at: Moment, out: Outputs) -> None:
     account = state.account
     content = fingerprint(
         kind=event.kind, amount_minor=event.amount_minor, currency=event.currency,
@@ -77,11 +77,11 @@ def record_transaction(state: CreditsState, event: AccountTransaction, now: date
     if prior and is_repeat(prior.fingerprint, content, "transaction", event.transaction_id):
         return
     account.check_currency(event.currency)
-    at = as_utc(event.occurred_at)
+    happened = as_utc(event.occurred_at)
     # Credit that expired before this transaction happened cannot pay for it.
-    announce_entries(ledger.expire_due(account, at, state.scope), out)
-    announce_entries([ledger.post(account, _posting(event, at, content), state.scope)], out)
-    announce_entries(ledger.expire_due(account, now, state.scope), out)
+    announce_entries(ledger.expire_due(account, happened, state.scope, at.zone), out)
+    announce_entries([ledger.post(account, _posting(event, happened, content), state.scope)], out)
+    announce_entries(ledger.expire_due(account, at.now, state.scope, at.zone), out)
 
 
 def _posting(event: AccountTransaction, at: datetime, content: str) -> ledger.Posting:

@@ -40,12 +40,13 @@ async def adjust_package(
     location_id: Identifier, client_id: Identifier, package_id: Identifier, body: PackageAdjustment,
     request: Request, staff: Staff = Depends(admin_only), idempotency_key: str | None = Header(None),
 ):
-    """Add or deduct session credits of one package; deducting more than is available → 409."""
+    """Add or deduct session credits of one package and/or move its validity (`expires_on: null` =
+    never) → the package's state; deducting more than is available → 409."""
     staff.require_location(location_id)
     handlers = request.app.state.service.state["handlers"]
-    return await _run(request, staff, idempotency_key, body.model_dump(mode="json"), lambda cid: handlers.adjust_package(
+    return await _run(request, staff, idempotency_key, body.model_dump(mode="json", exclude_unset=True), lambda cid: handlers.adjust_package(
         location_id, client_id, package_id, action=body.action, credits=body.credits, note=body.note,
-        actor=staff.id, command_id=cid))
+        actor=staff.id, command_id=cid, **body.validity()))
 
 
 @router.post("/memberships/{membership_id}/periods/{period_start}/adjustments")

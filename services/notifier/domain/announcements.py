@@ -27,10 +27,12 @@ def outcome_event(message: dict) -> dict:
     return event.model_dump(mode="json")
 
 
-def new_message(message_id: str, member_of: tuple[str, str], template_id: str, origin: tuple[str, str | None],
-                now, chunk: str | None = None) -> dict:
-    """`chunk` names the messages that are queued, sent and recorded together (default: alone)."""
+def new_message(message_id: str, member_of: tuple[str, str], template_id: str | None,
+                origin: tuple[str, str | None], now, chunk: str | None = None, text: dict | None = None) -> dict:
+    """`chunk` names the messages that are queued, sent and recorded together (default: alone);
+    `text` ({subject, body}) is a free-text message's own template."""
     (location_id, client_id), (kind, origin_id) = member_of, origin
     return {"_id": message_id, "location_id": location_id, "client_id": client_id, "template_id": template_id,
             "origin": kind, "origin_id": origin_id, "status": "queued", "reason": None,
-            "created_at": now, "updated_at": now, "published": True, "chunk": chunk or message_id}
+            "created_at": now, "updated_at": now, "published": True, "chunk": chunk or message_id,
+            **({"text": text} if text else {})}

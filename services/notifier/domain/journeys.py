@@ -25,11 +25,16 @@ class Journey:
     name: str
     audience_id: str
     steps: tuple[Step, ...]
+    location_ids: frozenset[str] = frozenset()  # empty: every location of its audience
+
+    def covers(self, location_id: str) -> bool:
+        """A journey made by an admin of some locations runs only for members of those locations."""
+        return not self.location_ids or location_id in self.location_ids
 
 
 def journey_from(doc: dict) -> Journey:
     steps = tuple(Step(s["after"], s["template_id"]) for s in doc["steps"])
-    return Journey(doc["_id"], doc["name"], doc["audience_id"], steps)
+    return Journey(doc["_id"], doc["name"], doc["audience_id"], steps, frozenset(doc.get("location_ids") or ()))
 
 
 def due_at(entered_at: datetime, after: str) -> datetime:
@@ -41,7 +46,9 @@ def step_message_id(journey_id: str, location_id: str, client_id: str, entry: in
 
 
 def schedule(journey: Journey, location_id: str, client_id: str, entry: int, entered_at: datetime) -> list[dict]:
-    """The step documents one audience entry starts."""
+    """The step documents one audience entry starts (none outside the journey's locations)."""
+    if not journey.covers(location_id):
+        return []
     return [{
         "_id": step_message_id(journey.id, location_id, client_id, entry, index),
         "journey_id": journey.id, "audience_id": journey.audience_id, "location_id": location_id,

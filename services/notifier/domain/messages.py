@@ -2,6 +2,8 @@
 
 import hashlib
 
+from services.notifier.domain.addresses import reachability
+
 FINAL = ("sent", "failed", "skipped")
 INTERRUPTED = "interrupted after claiming, not resent (the SMTP server may or may not have accepted it)"
 
@@ -16,12 +18,8 @@ def newsletter_message_id(newsletter_id: str, location_id: str, client_id: str) 
 
 
 def skip_reason(member: dict | None) -> str | None:
-    profile = (member or {}).get("profile", {})
-    if not profile.get("email"):
-        return "no email address"
-    if profile.get("email_opt_out"):
-        return "client opted out of email"
-    return None
+    """Why a message to this member is not sent (a sentence), or None if it can be."""
+    return reachability((member or {}).get("profile")).reason
 
 
 def public_status(status: str) -> str:

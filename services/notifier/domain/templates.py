@@ -11,7 +11,14 @@ from collections.abc import Callable
 from services.notifier.domain.members import full_name
 
 MERGE_FIELDS = ("first_name", "last_name", "full_name", "balance", "location_id")
+LABELS = {"first_name": "First name", "last_name": "Last name", "full_name": "Full name",
+          "balance": "Account balance (formatted, e.g. -$12.50)", "location_id": "Location"}
 PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+def merge_field_list() -> list[dict[str, str]]:
+    """The merge fields for a picker: name, label, and the placeholder to insert."""
+    return [{"name": name, "label": LABELS[name], "placeholder": f"{{{{{name}}}}}"} for name in MERGE_FIELDS]
 
 
 def unknown_fields(text: str) -> list[str]:

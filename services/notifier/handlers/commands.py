@@ -2,12 +2,13 @@
 
 import asyncio
 
-from services.notifier.dispatcher import Dispatcher
+from services.notifier.dispatcher import Dispatcher, rendered
 from services.notifier.domain import templates
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.conditions import Audience, Condition, audience_document
 from services.notifier.domain.errors import UnknownMergeField, UnknownReference
 from services.notifier.domain.journeys import Journey, journey_from, schedule
+from services.notifier.domain.members import member_key
 from services.notifier.domain.membership import current_entry
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.members import MemberChanges
@@ -42,9 +43,7 @@ class Definitions:
         return {"audience_id": audience.id, **doc}
 
     async def create_template(self, body: TemplateRequest, command_id: str) -> dict:
-        for field in ("subject", "body"):
-            if unknown := templates.unknown_fields(getattr(body, field)):
-                raise UnknownMergeField(field, unknown)
+        _check_merge_fields({"subject": body.subject, "body": body.body})
         doc = {"_id": new_id("tpl", command_id), **body.model_dump()}
         await self.store.insert_new("templates", {**doc, "created_at": self.clock.now()})
         return {"template_id": doc["_id"], **body.model_dump()}
@@ -69,12 +68,30 @@ class Definitions:
         return {"newsletter_id": doc["_id"], **body.model_dump(mode="json"), "status": "scheduled"}
 
     async def queue_message(self, body: MessageRequest, command_id: str) -> dict:
-        await self._require_template(body.template_id)
+        await self._message_template(body)
         message_id = new_id("msg", command_id)
         who = (body.location_id, body.client_id)
-        await self.dispatcher.queue(new_message(message_id, who, body.template_id, ("one_off", None), self.clock.now()))
+        await self.dispatcher.queue(new_message(message_id, who, body.template_id, ("one_off", None), self.clock.now(),
+                                                text=body.text()))
         self.wake.set()
         return {"message_id": message_id}
+
+    async def preview(self, body: MessageRequest) -> dict:
+        """The message as the client would get it now, with their values; nothing is sent."""
+        template = await self._message_template(body)
+        member = await self.store.member(member_key(body.location_id, body.client_id))
+        if member is None:
+            raise UnknownReference("client_id", body.client_id)
+        subject, text = rendered(template, member)
+        return {"subject": subject, "body": text, "to": member["profile"].get("email")}
+
+    async def _message_template(self, body: MessageRequest) -> dict:
+        """The stored template, or the free text checked like one (an unknown merge field → 422)."""
+        if body.template_id is not None:
+            return await self._require_template(body.template_id)
+        text = body.text()
+        _check_merge_fields(text)
+        return text
 
     def audience(self, audience_id: str) -> Audience | None:
         return self.catalog.audiences.get(audience_id)
@@ -85,9 +102,11 @@ class Definitions:
         if audience_id not in self.catalog.audiences:
             raise UnknownReference("audience_id", audience_id)
 
-    async def _require_template(self, template_id: str) -> None:
-        if await self.store.get("templates", template_id) is None:
+    async def _require_template(self, template_id: str) -> dict:
+        template = await self.store.get("templates", template_id)
+        if template is None:
             raise UnknownReference("template_id", template_id)
+        return template
 
     async def _reevaluate_everyone(self) -> None:
         await self.members.rejudge(self.store.book.keys())
@@ -95,7 +114,7 @@ class Definitions:
     async def _start_for_members(self, journey: Journey) -> None:
         """`include_existing`: current members start now, as if they had just entered."""
         now = self.clock.now()
-        steps = [step for member in await self.store.audience_members(journey.audience_id)
+        steps = [step for member in await self.store.audience_members(journey.audience_id, journey.location_ids or None)
                  for step in schedule(journey, member["location_id"], member["client_id"],
                                       current_entry(member, journey.audience_id), now)]
         for start in range(0, len(steps), 1000):
@@ -110,3 +129,9 @@ class Definitions:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception():
             log.error("background definition work failed", error=repr(task.exception()))
+
+
+def _check_merge_fields(text: dict) -> None:
+    for field in ("subject", "body"):
+        if unknown := templates.unknown_fields(text[field]):
+            raise UnknownMergeField(field, unknown)

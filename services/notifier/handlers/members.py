@@ -18,9 +18,10 @@ from services.notifier.domain.membership import Transition
 from services.notifier.domain.upkeep import Change, Folded, fold
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.store import NotifierStore
-from shared.contract.clients import ClientUpdated
 from shared.contract.credits import AccountEntryRecorded, PackageChanged
 from shared.wiring.clock import Clock
+from shared.wiring.locations import LocationBook
+from shared.zones import local_date
 
 Publish = Callable[[list[dict]], Awaitable[None]]
 
@@ -32,14 +33,16 @@ def change_of(event) -> Change | None:
     if isinstance(event, PackageChanged):
         return lambda mb: m.with_package(mb, _package(event))
     if event.type in ("client.registered", "client.updated"):
-        changes = event.model_dump(include=set(m.PROFILE_FIELDS), exclude_unset=isinstance(event, ClientUpdated))
+        changes = event.profile_changes()  # an update: only what changes (`null` keeps names, opt-out)
         return lambda mb: m.with_profile(mb, changes)
     return None
 
 
 class MemberChanges:
-    def __init__(self, store: NotifierStore, catalog: Catalog, publish: Publish, clock: Clock) -> None:
+    def __init__(self, store: NotifierStore, catalog: Catalog, publish: Publish, clock: Clock,
+                 locations: LocationBook) -> None:
         self.store, self.catalog, self.publish, self.clock = store, catalog, publish, clock
+        self.locations = locations  # each member is judged on its location's today
         self.book = store.book
         self._writer = asyncio.Lock()  # one writer of the members in this process
 
@@ -69,11 +72,13 @@ class MemberChanges:
             await self._apply({key: changes[key]}, rejudge_at)
 
     def _fold(self, changes: dict[str, list], rejudge_at: datetime | None) -> dict[str, Folded]:
-        audiences, today = list(self.catalog.audiences.values()), self.clock.now().date()
+        audiences, now, todays = list(self.catalog.audiences.values()), self.clock.now(), {}
         folded = {}
         for key, member_changes in changes.items():
             stored = self.book.get(key)
+            location = key.split("|", 1)[0]
             base = stored or m.new_member(*key.split("|", 1))
+            today = todays.setdefault(location, local_date(now, self.locations.zone(location)))
             result = fold(base, member_changes, audiences, today, rejudge_at)
             if result.member != stored and (stored is not None or member_changes):
                 folded[key] = result

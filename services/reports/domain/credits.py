@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from services.reports.domain.sort_keys import folded
 from shared import periods
-from shared.contract.credits import MembershipChanged, MembershipPeriodChanged, PackageChanged
+from shared.contract.credits import MembershipChanged, MembershipPeriodChanged, PackageChanged, StaffAdjustment
 
 
 def package_row(event: PackageChanged) -> dict:
@@ -25,11 +25,20 @@ def package_row(event: PackageChanged) -> dict:
         "credits_remaining": event.total - used,
         "starts_on": event.starts_on.isoformat(),
         "expires_on": event.expires_on.isoformat() if event.expires_on else None,
+        "adjustments": adjustment_rows(event.adjustments),
     }
 
 
-def package_categories(row: dict, now: datetime) -> dict:
-    """available / booked / used as staff see them now: a hold whose session started is used."""
+def adjustment_rows(adjustments: list[StaffAdjustment]) -> list[dict]:
+    """Staff changes as the credits view lists them: once each (the event is a snapshot), oldest
+    first, with the note and the actor."""
+    unique = {a.adjustment_id: a for a in adjustments}
+    return [a.model_dump(mode="json") for a in unique.values()]
+
+
+def package_categories(row: dict, now: datetime, today: date) -> dict:
+    """available / booked / used as staff see them now: a hold whose session started is used;
+    `today` is the location's own, for the status."""
     booked = sum(1 for start in row["hold_starts"] if _aware(start) > now)
     used = row["consumed"] + len(row["hold_starts"]) - booked
     return {
@@ -41,7 +50,8 @@ def package_categories(row: dict, now: datetime) -> dict:
         "used": used,
         "starts_on": row["starts_on"],
         "expires_on": row["expires_on"],
-        "status": package_status(row["expires_on"], now.date()),
+        "status": package_status(row["expires_on"], today),
+        "adjustments": row.get("adjustments", []),
     }
 
 
@@ -60,6 +70,7 @@ def period_row(event: MembershipPeriodChanged) -> dict:
         "ends_on": event.ends_on.isoformat(),
         "used": event.used,
         "max": event.max,
+        "adjustments": adjustment_rows(event.adjustments),
     }
 
 
@@ -85,7 +96,8 @@ def memberships_view(period_rows: list[dict], memberships: list[dict], today: da
         _entry(grouped, membership)
     for row in period_rows:
         if _within(known.get(row["membership_id"]), row["period_key"]):
-            _entry(grouped, row)["periods"].append({k: row[k] for k in PERIOD_FIELDS})
+            _entry(grouped, row)["periods"].append({**{k: row[k] for k in PERIOD_FIELDS},
+                                                    "adjustments": row.get("adjustments", [])})
     for membership in memberships:
         running = running_period(membership, period_rows, today)
         if running is not None:
@@ -111,7 +123,7 @@ def running_period(membership: dict, period_rows: list[dict], today: date) -> di
         return None
     end = periods.natural_end(starts_on, membership["period"], date.fromisoformat(key), ends_on)
     return {"starts_on": key, "ends_on": end.isoformat(), "used": 0, "max": membership["credits_per_period"],
-            "period_key": key}
+            "period_key": key, "adjustments": []}
 
 
 def _entry(grouped: dict[str, dict], row: dict) -> dict:

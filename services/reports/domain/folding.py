@@ -15,6 +15,7 @@ from services.reports.domain.credits import membership_row, package_row, period_
 from services.reports.domain.profiles import profile_changes
 from shared.contract.clients import ClientRegistered, ClientUpdated
 from shared.contract.credits import AccountEntryRecorded, MembershipChanged, MembershipPeriodChanged, PackageChanged
+from shared.contract.locations import LocationRegistered, LocationUpdated
 
 Owner = tuple[str, str]  # location_id, client_id
 
@@ -40,6 +41,7 @@ class Fold:
     profiles: dict[Owner, dict] = field(default_factory=dict)  # merged changes per client
     rows: dict[str, dict[str, Row]] = field(default_factory=lambda: {base: {} for base in VERSIONED})
     entries: dict[str, dict] = field(default_factory=dict)  # ledger entries, immutable
+    locations: dict[str, list] = field(default_factory=dict)  # location events per location, in order
     as_of: datetime | None = None  # the newest `occurred_at` in the batch
     events: int = 0
 
@@ -51,7 +53,7 @@ class Fold:
     def owners_with_profile_copies(self) -> set[Owner]:
         return {row.owner for base in PROFILED for row in self.rows[base].values()}
 
-    def locations(self) -> set[str]:
+    def written_locations(self) -> set[str]:
         """Every location the batch writes a profile, row or entry of."""
         rows = {row.owner[0] for base in VERSIONED for row in self.rows[base].values()}
         return {owner[0] for owner in self.profiles} | rows | {e["location_id"] for e in self.entries.values()}
@@ -62,6 +64,9 @@ def fold(events: Iterable) -> Fold:
     for event in events:
         folded.events += 1
         folded.as_of = event.occurred_at if folded.as_of is None else max(folded.as_of, event.occurred_at)
+        if isinstance(event, LocationRegistered | LocationUpdated):
+            folded.locations.setdefault(event.location_id, []).append(event)
+            continue
         owner = (event.location_id, event.client_id)
         if isinstance(event, ClientRegistered | ClientUpdated):
             folded.profiles.setdefault(owner, {}).update(profile_changes(event))

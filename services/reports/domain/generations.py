@@ -8,7 +8,8 @@ one document in the `generations` collection, which is not itself generational.
 import re
 from datetime import datetime
 
-READ_MODELS = ("clients", "packages", "membership_periods", "memberships", "accounts", "account_entries", "meta")
+READ_MODELS = ("clients", "packages", "membership_periods", "memberships", "accounts", "account_entries", "meta",
+               "locations")
 FIRST = 1
 _SUFFIXED = re.compile(r"^(?P<base>.+)_g(?P<number>[1-9][0-9]*)$")
 

@@ -4,14 +4,12 @@ from services.reports.domain.search import search_text
 from services.reports.domain.sort_keys import folded_copies
 from shared.contract.clients import ClientRegistered, ClientUpdated
 
-PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "join_date", "email_opt_out")
-
 
 def profile_changes(event: ClientRegistered | ClientUpdated) -> dict:
-    """The profile fields this event sets (a registration sets all; an update what it carries)."""
-    explicit = event.model_fields_set if isinstance(event, ClientUpdated) else set(PROFILE_FIELDS)
-    changes = {f: getattr(event, f) for f in PROFILE_FIELDS if f in explicit}
-    if "join_date" in changes and changes["join_date"] is not None:
+    """The profile fields this event sets (a registration sets all; an update what it changes:
+    `null` clears email or phone and leaves the other fields as they were)."""
+    changes = event.profile_changes()
+    if "join_date" in changes:
         changes["join_date"] = changes["join_date"].isoformat()
     return changes
 

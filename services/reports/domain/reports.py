@@ -1,9 +1,9 @@
 """What each list report shows: its columns, default order and tie-breaks."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from services.reports.domain.credits import package_status
+from services.reports.domain.locations import Places
 from services.reports.domain.sort_keys import SORTED_FOLDED, sort_field
 
 
@@ -14,7 +14,8 @@ class ReportSpec:
     default_sort: str
     tiebreak: tuple[str, ...]
     # Shown but computed at read time: sorted on by one query per value (see `ordering.segments_after`).
-    computed: frozenset[str] = field(default_factory=frozenset)
+    # `location_name` is joined in from the locations when read, so a rename is one write.
+    computed: frozenset[str] = field(default_factory=lambda: frozenset({"location_name"}))
     sorts: tuple[str, ...] | None = None  # the columns it sorts by; None: every column
 
     def sortable(self, name: str) -> bool:
@@ -27,7 +28,7 @@ class ReportSpec:
 
 CLIENTS_WITH_CREDIT = ReportSpec(
     name="clients-with-account-credit",
-    columns=("location_id", "client_id", "full_name", "first_name", "last_name", "email", "phone",
+    columns=("location_id", "location_name", "client_id", "full_name", "first_name", "last_name", "email", "phone",
              "account_credit_balance_minor", "currency", "join_date"),
     default_sort="-account_credit_balance_minor",
     tiebreak=("client_id", "location_id"),
@@ -35,17 +36,18 @@ CLIENTS_WITH_CREDIT = ReportSpec(
 
 SESSION_CREDITS = ReportSpec(
     name="session-credits-remaining",
-    columns=("location_id", "client_id", "full_name", "email", "package_id", "package_name",
+    columns=("location_id", "location_name", "client_id", "full_name", "email", "package_id", "package_name",
              "credits_purchased", "credits_adjusted", "credits_used", "credits_remaining",
              "starts_on", "expires_on", "status"),
     default_sort="client_id",
     tiebreak=("client_id", "location_id", "package_id"),
-    computed=frozenset({"status"}),
+    computed=frozenset({"status", "location_name"}),
 )
 
 ACCOUNT_BALANCES = ReportSpec(
     name="account-balances",
-    columns=("location_id", "client_id", "full_name", "email", "balance_minor", "currency", "last_activity_at"),
+    columns=("location_id", "location_name", "client_id", "full_name", "email", "balance_minor", "currency",
+             "last_activity_at"),
     default_sort="client_id",
     tiebreak=("client_id", "location_id"),
 )
@@ -61,16 +63,20 @@ CLIENT_SEARCH = ReportSpec(
 
 BALANCE_MOVEMENTS = ReportSpec(
     name="balance-movements",
-    columns=("location_id", "currency", "opening_minor", "payment_minor", "charge_minor", "refund_minor",
+    columns=("location_id", "location_name", "currency", "opening_minor", "payment_minor", "charge_minor",
+             "refund_minor",
              "credit_minor", "manual_adjustment_minor", "credit_expired_minor", "closing_minor"),
     default_sort="location_id",
     tiebreak=("location_id", "currency"),
 )
 
 
-def present(spec: ReportSpec, document: dict, today: date) -> dict:
-    """A stored document as the report's row (only its columns, computed ones filled in)."""
+def present(spec: ReportSpec, document: dict, places: Places) -> dict:
+    """A stored document as the report's row (only its columns, computed ones filled in: the
+    location's name, and the status judged on the location's today)."""
     row = {name: document.get(name) for name in spec.columns}
+    if "location_name" in row:
+        row["location_name"] = places.name(document.get("location_id"))
     if "status" in row:
-        row["status"] = package_status(document.get("expires_on"), today)
+        row["status"] = package_status(document.get("expires_on"), places.today(document.get("location_id")))
     return row

@@ -9,8 +9,9 @@ from services.reports import criteria
 from services.reports.domain import movements, reports
 from services.reports.domain.errors import InvalidParameter
 from services.reports.domain.ordering import parse_sort
-from services.reports.handlers.listing import Listing, listing, today
-from services.reports.handlers.responses import from_database, from_memory, guarded, stores
+from services.reports.domain.locations import Places
+from services.reports.handlers.listing import Listing, listing
+from services.reports.handlers.responses import from_database, from_memory, guarded, places_now, stores
 from shared.contract.types import MAX_MINOR
 
 CSV_TOO = {200: {"description": "JSON `{items, next_cursor, as_of}`, or with `format=csv` every matching row as CSV",
@@ -19,10 +20,11 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=CSV_TOO)
 
 
 async def _list(request: Request, spec: reports.ReportSpec, collection: str, filters: dict, params: Listing,
-                segments: dict | None = None):
+                places: Places, segments: dict | None = None):
     order = parse_sort(params.sort, spec)
     found = criteria.all_of(criteria.matching(params.q), filters)  # the locations are queried one by one
-    return await from_database(request, spec, collection, found, order, params, segments)
+    by_name = {"location_name": criteria.name_segments(params.locations, places)}
+    return await from_database(request, spec, collection, found, order, params, places, {**by_name, **(segments or {})})
 
 
 def _ordered(field: str, start: date | None, end: date | None) -> None:
@@ -42,7 +44,7 @@ async def clients_with_account_credit(
     async def answer():
         _ordered("joined_to", joined_from, joined_to)
         filters = criteria.with_credit(min_balance_minor, joined_from, joined_to)
-        return await _list(request, reports.CLIENTS_WITH_CREDIT, "accounts", filters, params)
+        return await _list(request, reports.CLIENTS_WITH_CREDIT, "accounts", filters, params, await places_now(request))
 
     return await guarded(answer())
 
@@ -53,16 +55,18 @@ async def session_credits_remaining(
     params: Listing = Depends(listing),
     start: date | None = Query(None, alias="from", description="Packages valid at any time from this day"),
     end: date | None = Query(None, alias="to", description="... to this day"),
-    expiring_within_days: int | None = Query(None, ge=0, le=3660),
+    expiring_within_days: int | None = Query(None, ge=0, le=3660,
+                                             description="Expiring from the location's today to this many days on"),
     include_expired: bool = False,
 ):
-    """One row per package; credits used counts booked and used, remaining is real-time."""
+    """One row per package; credits used counts booked and used, remaining is real-time. Today,
+    `status` and `expiring_within_days` are judged in each location's own day."""
     async def answer():
         _ordered("to", start, end)
-        day = today(request)
-        filters = criteria.packages_valid(start, end, expiring_within_days, include_expired, day)
-        segments = {"status": criteria.status_segments(day)}
-        return await _list(request, reports.SESSION_CREDITS, "packages", filters, params, segments)
+        places, where = await places_now(request), params.locations
+        filters = criteria.packages_valid(start, end, expiring_within_days, include_expired, where, places)
+        segments = {"status": criteria.status_segments(where, places)}
+        return await _list(request, reports.SESSION_CREDITS, "packages", filters, params, places, segments)
 
     return await guarded(answer())
 
@@ -74,25 +78,33 @@ async def account_balances(
     balance: Literal["all", "positive", "negative"] = "all",
 ):
     """One row per (location, client) account: its balance (negative = owed) and last activity."""
-    filters = criteria.with_balance(balance)
-    return await guarded(_list(request, reports.ACCOUNT_BALANCES, "accounts", filters, params))
+    async def answer():
+        filters = criteria.with_balance(balance)
+        return await _list(request, reports.ACCOUNT_BALANCES, "accounts", filters, params, await places_now(request))
+
+    return await guarded(answer())
 
 
 @router.get("/balance-movements", response_model=None)
 async def balance_movements(
     request: Request,
     params: Listing = Depends(listing),
-    start: date = Query(alias="from", description="First day (UTC), inclusive"),
-    end: date = Query(alias="to", description="Last day (UTC), inclusive"),
+    start: date = Query(alias="from", description="First day, inclusive: each location's own day"),
+    end: date = Query(alias="to", description="Last day, inclusive: each location's own day"),
 ):
-    """One row per (location, currency): opening, each entry type's sum in the range, closing."""
+    """One row per (location, currency): opening, each entry type's sum in the range, closing. The
+    range's days are each location's local days (UTC while its zone is not known)."""
     async def answer():
         if params.q:
             raise InvalidParameter("q", "balance movements have no names, emails or phones to search")
-        spec, (opening_at, closing_at) = reports.BALANCE_MOVEMENTS, movements.bounds(start, end)
-        order, queries = parse_sort(params.sort, spec), stores(request)[1]
-        openings = await queries.sums_before(params.locations, opening_at)
-        sums = await queries.sums_by_type(params.locations, opening_at, closing_at)
-        return await from_memory(request, spec, movements.movement_rows(openings, sums), order, params)
+        movements.bounds(start, end)  # 422 naming `to` when the range is reversed
+        spec, order, queries = reports.BALANCE_MOVEMENTS, parse_sort(params.sort, reports.BALANCE_MOVEMENTS), \
+            stores(request)[1]
+        places = await places_now(request)
+        openings = await queries.sums_before(criteria.entries_before(params.locations, places, start))
+        sums = await queries.sums_by_type(criteria.entries_within(params.locations, places, start, end))
+        names = {location: places.name(location) for location, _ in openings} | \
+            {location: places.name(location) for location, _, _ in sums}
+        return await from_memory(request, spec, movements.movement_rows(openings, sums, names), order, params)
 
     return await guarded(answer())

@@ -11,6 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from services.reports.domain import csv_export
 from services.reports.domain.errors import InvalidParameter
+from services.reports.domain.locations import Places
 from services.reports.domain.ordering import Order, Segment, decode_cursor, encode_cursor
 from services.reports.domain.paging import page_in_memory
 from services.reports.domain.reports import ReportSpec, present
@@ -32,22 +33,28 @@ def stores(request: Request):
     return state["store"], state["queries"]
 
 
+async def places_now(request: Request) -> Places:
+    """Every location's name and zone as stored now (a few documents), at the clock's now."""
+    records = await stores(request)[1].location_records()
+    return Places(records, request.app.state.wiring.clock.now())
+
+
 async def from_database(request: Request, spec: ReportSpec, collection: str, criteria: dict,
-                        order: Order, params: Listing, segments: dict[str, list[Segment]] | None = None
-                        ) -> Response | dict:
+                        order: Order, params: Listing, places: Places,
+                        segments: dict[str, list[Segment]] | None = None) -> Response | dict:
     """`segments`: for each computed column, its values and their filters (a sort on it reads them in turn)."""
     columns, day = csv_export.choose_columns(params.columns, spec), today(request)
     store, queries = stores(request)
     split = (segments or {}).get(order.names[0])
     if params.format == "csv":
         found = queries.stream(collection, params.locations, criteria, order, split)
-        return csv_response(spec, columns, (present(spec, doc, day) async for doc in found), day)
+        return csv_response(spec, columns, (present(spec, doc, places) async for doc in found), day)
     after = decode_cursor(params.cursor, order) if params.cursor else None
     found, as_of = await asyncio.gather(  # side by side: the page costs one round trip, not two
         queries.page(collection, params.locations, criteria, order, after, params.limit, split), store.as_of())
     page = found[:params.limit]
     next_cursor = encode_cursor(order, page[-1]) if len(found) > params.limit else None
-    items = [_pick(present(spec, doc, day), columns) for doc in page]
+    items = [_pick(present(spec, doc, places), columns) for doc in page]
     return {"items": items, "next_cursor": next_cursor, "as_of": as_of}
 
 

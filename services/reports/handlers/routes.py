@@ -1,10 +1,9 @@
 """Staff HTTP routes of the reports service."""
 
-from datetime import UTC
-
 from fastapi import APIRouter, Depends, Request
 
 from services.reports.domain.credits import memberships_view, package_categories
+from services.reports.handlers.responses import places_now
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, any_staff
 
@@ -15,12 +14,14 @@ router = APIRouter(tags=["reports"])
 async def client_credits(
     location_id: Identifier, client_id: Identifier, request: Request, staff: Staff = Depends(any_staff)
 ) -> dict:
-    """A client's packages (available / booked / used) and membership periods (used / max)."""
+    """A client's packages (available / booked / used) and membership periods (used / max), judged
+    on the location's own today."""
     staff.require_location(location_id)
-    store, now = request.app.state.service.state["store"], request.app.state.wiring.clock.now()
-    packages = [package_categories(row, now) for row in await store.client_packages(location_id, client_id)]
+    store, places = request.app.state.service.state["store"], await places_now(request)
+    today = places.today(location_id)
+    packages = [package_categories(row, places.now, today) for row in await store.client_packages(location_id, client_id)]
     periods = await store.client_periods(location_id, client_id)
     memberships = await store.client_memberships(location_id, client_id)
-    return {"location_id": location_id, "client_id": client_id, "packages": packages,
-            "memberships": memberships_view(periods, memberships, now.astimezone(UTC).date()),
+    return {"location_id": location_id, "location_name": places.name(location_id), "client_id": client_id,
+            "packages": packages, "memberships": memberships_view(periods, memberships, today),
             "as_of": await store.as_of()}

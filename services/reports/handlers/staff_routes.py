@@ -38,13 +38,17 @@ async def staff_config(request: Request) -> dict:
 @router.get("/v1/me")
 async def me(request: Request, staff: Staff = Depends(any_staff)) -> dict:
     """The token's staff id and role, and the locations it may pick: the token's own, or for a
-    whole-brand token (`["*"]`) every location the read models know."""
+    whole-brand token (`["*"]`) every location the read models know; `location_names` gives each
+    one's name (null until the location is registered)."""
     locations = sorted(staff.locations)
+    store, queries = request.app.state.service.state["store"], request.app.state.service.state["queries"]
+    records = await queries.location_records()
     if staff.whole_brand:
-        store = request.app.state.service.state["store"]
         locations = sorted(set(await store.clients.distinct("location_id"))
-                           | set(await store.accounts.distinct("location_id")))
-    return {"sub": staff.id, "role": staff.role, "whole_brand": staff.whole_brand, "locations": locations}
+                           | set(await store.accounts.distinct("location_id")) | set(records))
+    names = {location: (records.get(location) or {}).get("name") for location in locations}
+    return {"sub": staff.id, "role": staff.role, "whole_brand": staff.whole_brand, "locations": locations,
+            "location_names": names}
 
 
 @router.get("/v1/locations/{location_id}/clients/{client_id}")

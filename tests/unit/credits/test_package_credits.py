@@ -24,6 +24,7 @@ def test_a_purchased_package_shows_all_its_credits_available():
     assert view_of(credits) == {
         "package_id": "pkg-1", "package_name": "12 classes", "total": 12, "available": 12, "booked": 0,
         "used": 0, "starts_on": date(2025, 3, 1), "expires_on": date(2025, 12, 31), "status": "active",
+        "adjustments": [],
     }
 
 

@@ -39,9 +39,9 @@ async def test_a_permanent_failure_is_never_retried():
 
 
 def test_clients_without_email_or_opted_out_are_skipped_with_the_reason():
-    assert skip_reason({"profile": {}}) == "no email address"
-    assert skip_reason(None) == "no email address"
-    assert skip_reason({"profile": {"email": "a@b.c", "email_opt_out": True}}) == "client opted out of email"
+    assert skip_reason({"profile": {}}) == "No email address on file."
+    assert skip_reason(None) == "No email address on file."
+    assert skip_reason({"profile": {"email": "a@b.c", "email_opt_out": True}}) == "The client opted out of email."
     assert skip_reason({"profile": {"email": "a@b.c", "email_opt_out": False}}) is None
 
 
@@ -52,3 +52,14 @@ def test_message_ids_come_from_their_cause():
 
 def test_the_email_carries_the_message_id_for_tracing():
     assert as_email(MAIL)["X-Studio-Message-Id"] == "msg-1"
+
+
+async def test_a_mail_whose_header_would_break_a_line_is_a_permanent_failure_not_a_crash():
+    from services.notifier.delivery import SmtpMailer
+
+    with pytest.raises(PermanentDeliveryError, match="cannot build the message"):
+        await SmtpMailer("smtp://127.0.0.1:1").send(Mail("msg-1", "a@x.com\r\nBcc: b@x.com", "Hi", "Body"))
+
+
+def test_an_internationalised_address_goes_in_the_to_header_unchanged():
+    assert as_email(Mail("msg-1", "josé@exämple.com", "Hi", "Body"))["To"] == "josé@exämple.com"

@@ -131,7 +131,7 @@ async def test_a_client_without_email_is_skipped_with_the_reason():
     await dispatcher.run_once()
 
     assert mailer.sent == [] and published[0]["type"] == "message.skipped"
-    assert published[0]["reason"] == "no email address"
+    assert published[0]["reason"] == "No email address on file."
 
 
 async def test_transient_failures_are_retried_then_sent():
@@ -186,3 +186,24 @@ async def test_an_outcome_recorded_but_not_announced_is_published_on_the_next_sw
     await dispatcher.run_once()
 
     assert [e["event_id"] for e in published] == ["msg-1:sent"]
+
+
+async def test_an_email_that_is_not_an_address_is_skipped_and_never_reaches_a_header():
+    mailer = CountingMailer()
+    dispatcher, store, published = dispatcher_with(mailer, email="ada@example.com\r\nBcc: everyone@example.com")
+    await dispatcher.queue(message())
+
+    await dispatcher.run_once()
+
+    assert mailer.sent == [] and published[0]["type"] == "message.skipped"
+    assert published[0]["reason"].startswith("The email address 'ada@example.com\\r\\nBcc")
+
+
+async def test_a_reserved_domain_is_handed_to_the_server_trimmed_as_judged():
+    mailer = CountingMailer()
+    dispatcher, _, published = dispatcher_with(mailer, email=" c@example.test ")
+    await dispatcher.queue(message())
+
+    await dispatcher.run_once()
+
+    assert [m.to for m in mailer.sent] == ["c@example.test"] and published[0]["type"] == "message.sent"

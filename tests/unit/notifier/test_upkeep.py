@@ -53,6 +53,22 @@ class FakeBook:
         return self.members.get(key)
 
 
+class FakeLocations:
+    """The zones of locations, as a LocationBook answers them; UTC unless told."""
+
+    def __init__(self, zones: dict | None = None) -> None:
+        self.zones, self.version = dict(zones or {}), 0
+
+    def zone(self, location_id: str):
+        return self.zones.get(location_id, UTC)
+
+    def move(self, location_id: str, zone) -> None:
+        self.zones[location_id], self.version = zone, self.version + 1
+
+    async def refresh(self) -> None:
+        pass
+
+
 class FakeStore:
     def __init__(self) -> None:
         self.book = FakeBook()
@@ -76,7 +92,7 @@ def upkeep():
         store.book.log.append(f"publish {len(events)}")
         published.extend(events)
 
-    return MemberChanges(store, catalog, publish, ManualClock(AT)), store, published
+    return MemberChanges(store, catalog, publish, ManualClock(AT), FakeLocations()), store, published
 
 
 def test_every_event_of_a_batch_is_judged_so_entering_and_leaving_both_show():

@@ -60,4 +60,4 @@ def test_a_batch_names_every_location_it_writes_to():
                                    sequence=1, entry_type="Payment", amount_minor=1, balance_after_minor=1,
                                    credit_balance_minor=0, currency="USD", at=at)]
 
-    assert fold(events).locations() == {"l-1", "l-2"}
+    assert fold(events).written_locations() == {"l-1", "l-2"}

@@ -29,7 +29,8 @@ def test_a_membership_sold_but_never_booked_shows_the_period_running_today_as_ze
     view = memberships_view([], [membership()], TODAY)
 
     assert view == [{"membership_id": "mem-1", "membership_name": "8 a month", "periods": [
-        {"starts_on": "2026-11-05", "ends_on": "2026-12-04", "used": 0, "max": 8, "period_key": "2026-11-05"}]}]
+        {"starts_on": "2026-11-05", "ends_on": "2026-12-04", "used": 0, "max": 8, "period_key": "2026-11-05",
+         "adjustments": []}]}]
 
 
 def test_an_unlimited_membership_shows_a_null_max():

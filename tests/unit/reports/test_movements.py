@@ -25,9 +25,9 @@ def test_a_range_ending_before_it_starts_is_refused_naming_to():
 def test_each_entry_type_has_its_column_and_closing_adds_them_to_the_opening():
     sums = {("l-1", "USD", "Payment"): 5000, ("l-1", "USD", "Charge"): -2000, ("l-1", "USD", "Credit Expired"): -300}
 
-    [row] = movement_rows({("l-1", "USD"): 1000}, sums)
+    [row] = movement_rows({("l-1", "USD"): 1000}, sums, {"l-1": "Downtown"})
 
-    assert row == {"location_id": "l-1", "currency": "USD", "opening_minor": 1000, "payment_minor": 5000,
+    assert row == {"location_id": "l-1", "location_name": "Downtown", "currency": "USD", "opening_minor": 1000, "payment_minor": 5000,
                    "charge_minor": -2000, "refund_minor": 0, "credit_minor": 0, "manual_adjustment_minor": 0,
                    "credit_expired_minor": -300, "closing_minor": 3700}
 

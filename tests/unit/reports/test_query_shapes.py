@@ -1,8 +1,9 @@
 """Filters keep every equality a top-level key (FerretDB v1 pushes only those to PostgreSQL)."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from services.reports import criteria
+from services.reports.domain.locations import Places
 from services.reports.domain.ordering import parse_sort
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENTS_WITH_CREDIT, SESSION_CREDITS
 
@@ -42,11 +43,13 @@ def test_only_colliding_conditions_go_into_and():
                      "$and": [{"$or": [{"c": 3}, {"d": 4}]}, {"n": {"$gte": 5}}]}
 
 
-def test_a_package_range_and_today_are_one_condition_on_expiry():
-    found = criteria.packages_valid(date(2026, 7, 1), date(2026, 8, 1), None, False, TODAY)
+def test_a_package_range_keeps_its_start_top_level_and_the_second_or_apart():
+    places = Places({}, datetime.combine(TODAY, time(12), UTC))
 
-    assert found == {"starts_on": {"$lte": "2026-08-01"},
-                     "$or": [{"expires_on": None}, {"expires_on": {"$gte": "2026-07-01"}}]}
+    found = criteria.packages_valid(date(2026, 7, 1), date(2026, 8, 1), None, False, None, places)
+
+    assert found["starts_on"] == {"$lte": "2026-08-01"} and len(found["$and"]) == 1
+    assert found["$or"] == [{"expires_on": None}, {"expires_on": {"$gte": "2026-07-01"}}]
 
 
 def test_a_single_key_cursor_needs_no_or():

@@ -1,11 +1,13 @@
 // The three staff reports as tables: location scope, filters, search, sort, pages, CSV export.
 
 import { json } from "./api.js";
-import { day, fill, h, instant, moneyCell, toMinor } from "./dom.js";
+import { dateInput, day, fill, h, instant, isoDate, moneyCell, toMinor } from "./dom.js";
 import { openCsvDialog } from "./csv.js";
 import { openMessageDialog } from "./messages.js";
 
 const col = (key, label, kind = "text", extra = {}) => ({ key, label, kind, sortable: true, ...extra });
+// The location shows its name (its id until it is registered) and sorts by the name.
+const locationCol = () => col("location_id", "Location", "location", { sortKey: "location_name" });
 
 export const REPORTS = {
   "account-balances": {
@@ -15,7 +17,7 @@ export const REPORTS = {
     defaultSort: "client_id",
     columns: [
       col("full_name", "Client"), col("client_id", "Client ID", "text", { optional: true }),
-      col("location_id", "Location"), col("email", "Email", "text", { optional: true }),
+      locationCol(), col("email", "Email", "text", { optional: true }),
       col("balance_minor", "Balance", "money"), col("currency", "Currency"),
       col("last_activity_at", "Last activity", "instant"),
     ],
@@ -28,7 +30,7 @@ export const REPORTS = {
     defaultSort: "-account_credit_balance_minor",
     columns: [
       col("full_name", "Client"), col("client_id", "Client ID", "text", { optional: true }),
-      col("location_id", "Location"), col("email", "Email", "text", { optional: true }),
+      locationCol(), col("email", "Email", "text", { optional: true }),
       col("phone", "Phone", "text", { optional: true }),
       col("account_credit_balance_minor", "Account credit", "money"), col("currency", "Currency"),
       col("join_date", "Joined", "date"),
@@ -47,7 +49,7 @@ export const REPORTS = {
     defaultSort: "client_id",
     columns: [
       col("full_name", "Client"), col("client_id", "Client ID", "text", { optional: true }),
-      col("location_id", "Location"), col("package_name", "Package"),
+      locationCol(), col("package_name", "Package"),
       col("credits_purchased", "Purchased", "int"), col("credits_adjusted", "Adjusted", "int"),
       col("credits_used", "Used", "int"), col("credits_remaining", "Remaining", "int"),
       col("starts_on", "Starts", "date"), col("expires_on", "Expires", "date"),
@@ -125,11 +127,28 @@ function filterControl(id, filter, state, apply) {
     return h("div", { class: "field check" }, h("input", { type: "checkbox", id: fieldId, checked: !!state.filters[filter.name],
       onchange: (e) => { state.filters[filter.name] = e.target.checked; apply(); } }), h("label", { for: fieldId }, filter.label));
   }
-  const type = filter.kind === "date" ? "date" : filter.kind === "number" ? "number" : "text";
-  const input = h("input", { type, id: fieldId, value: state.filters[filter.name] ?? "", min: type === "number" ? "0" : undefined,
-    inputmode: filter.kind === "money" ? "decimal" : undefined, placeholder: filter.kind === "money" ? "e.g. 10.00" : undefined,
-    onchange: (e) => { state.filters[filter.name] = e.target.value.trim(); apply(); } });
-  return h("div", { class: "field" }, h("label", { for: fieldId }, filter.label), input);
+  const hint = h("small", { class: "field-error", id: `${fieldId}-error`, role: "alert" });
+  const onchange = (e) => {
+    const value = e.target.value.trim();
+    const problem = value ? formatProblem(filter, value) : "";
+    hint.textContent = problem;
+    e.target.toggleAttribute("aria-invalid", !!problem);
+    if (problem) return;
+    state.filters[filter.name] = value;
+    apply();
+  };
+  const attrs = { id: fieldId, value: state.filters[filter.name] ?? "", onchange, "aria-errormessage": `${fieldId}-error` };
+  const input = filter.kind === "date" ? dateInput(attrs)
+    : h("input", { ...attrs, type: filter.kind === "number" ? "number" : "text", min: filter.kind === "number" ? "0" : undefined,
+      inputmode: filter.kind === "money" ? "decimal" : undefined, placeholder: filter.kind === "money" ? "e.g. 10.00" : undefined });
+  return h("div", { class: "field" }, h("label", { for: fieldId }, filter.label), input, hint);
+}
+
+/** How the value is written, not whether it is allowed: the reports service judges that. */
+function formatProblem(filter, value) {
+  if (filter.kind === "date" && !isoDate(value)) return `${filter.label}: write the date as yyyy-mm-dd.`;
+  if (filter.kind === "money" && toMinor(value, "USD") === null) return `${filter.label}: write an amount like 10.00.`;
+  return "";
 }
 
 async function loadPage(target, id, report, state, session, reload) {
@@ -139,10 +158,12 @@ async function loadPage(target, id, report, state, session, reload) {
     page = await json("reports", report.path, { params: { ...queryOf(id, session), limit: state.limit, cursor } });
   } catch (error) {
     fill(target, h("p", { class: "muted" }, "No rows to show."));
+    for (const name of error.fields || []) document.getElementById(`f-${id}-${name}`)?.setAttribute("aria-invalid", "true");
     session.fail(error);
     return;
   }
   session.clearBanner();
+  session.learnNames(page.items);
   fill(target,
     h("div", { class: "table-wrap" }, reportTable(report, state, page.items, session, reload)),
     pager(state, page, reload));
@@ -153,7 +174,7 @@ function reportTable(report, state, rows, session, reload) {
   const head = h("tr", {}, report.columns.map((c) => headerCell(c, state, reload)),
     withActions ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")) : null);
   const body = rows.length
-    ? rows.map((row) => h("tr", {}, report.columns.map((c) => cell(c, row)), withActions ? h("td", {}, envelope(row, session)) : null))
+    ? rows.map((row) => h("tr", {}, report.columns.map((c) => cell(c, row, session)), withActions ? h("td", {}, envelope(row, session)) : null))
     : [h("tr", {}, h("td", { colspan: report.columns.length + (withActions ? 1 : 0), class: "empty" }, "No rows match."))];
   return h("table", { class: "report", "data-report": report.path.split("/").pop() },
     h("caption", { class: "visually-hidden" }, report.title), h("thead", {}, head), h("tbody", {}, body));
@@ -163,8 +184,9 @@ function headerCell(column, state, reload) {
   const cls = column.optional ? "optional" : undefined;
   const numeric = ["money", "int"].includes(column.kind) ? "num" : "";
   if (!column.sortable) return h("th", { scope: "col", class: [cls, numeric].filter(Boolean).join(" ") }, column.label);
-  const direction = state.sort === column.key ? "ascending" : state.sort === `-${column.key}` ? "descending" : "none";
-  const next = direction === "ascending" ? `-${column.key}` : column.key;
+  const key = column.sortKey || column.key;
+  const direction = state.sort === key ? "ascending" : state.sort === `-${key}` ? "descending" : "none";
+  const next = direction === "ascending" ? `-${key}` : key;
   const arrow = { ascending: "▲", descending: "▼", none: "↕" }[direction];
   return h("th", { scope: "col", "aria-sort": direction, class: [cls, numeric].filter(Boolean).join(" ") },
     h("button", { type: "button", class: "sort", "data-column": column.key,
@@ -172,7 +194,7 @@ function headerCell(column, state, reload) {
     column.label, h("span", { class: "arrow", "aria-hidden": "true" }, arrow)));
 }
 
-function cell(column, row) {
+function cell(column, row, session) {
   const value = row[column.key];
   const cls = [column.optional ? "optional" : "", ["money", "int"].includes(column.kind) ? "num" : "",
     ["date", "instant"].includes(column.kind) ? "nowrap" : ""].filter(Boolean).join(" ") || undefined;
@@ -185,6 +207,7 @@ function cell(column, row) {
     date: () => day(value),
     instant: () => instant(value),
     status: () => h("span", { class: `badge ${value}` }, value),
+    location: () => h("span", { title: value }, row.location_name || session.locationName(value)),
   }[column.kind];
   return h("td", { class: cls, "data-column": column.key }, shown ? shown() : value ?? "");
 }
