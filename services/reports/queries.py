@@ -12,7 +12,7 @@ memory stays flat.
 
 import asyncio
 import heapq
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime
 from functools import partial
 from itertools import islice
@@ -119,6 +119,11 @@ class ReportQueries(Generational):
     async def location_records(self) -> dict[str, dict]:
         """Every location's folded record (shared.locations): a few documents."""
         return {d["_id"]: {k: v for k, v in d.items() if k != "_id"} async for d in self.locations.find({})}
+
+    async def each_location(self, locations: list[str], read: Callable[[list[str]], Awaitable]) -> list:
+        """`read([location])` for each location, a few at once: each query keeps its location as a
+        top-level equality, which FerretDB sends to PostgreSQL, where an `$in` would scan them all."""
+        return await _bounded(read([location]) for location in locations)
 
     async def sums_before(self, match: dict) -> dict:
         """{(location, currency): sum of amounts} of the entries `match` selects (criteria.entries_before)."""

@@ -112,7 +112,7 @@ async def test_no_secret_or_contact_detail_reaches_any_log(system, servers, debu
 
     assert adjusted.status_code == 200 and refused.status_code == 401 and searched and exported.status_code == 200
     assert (sent["status"], bounced["status"], no_auth["status"]) == ("sent", "failed", "failed")
-    assert people.emails[people.bob] in bounced["reason"]  # the API shows staff what the server said
+    assert bounced["reason"].startswith("The mail server refused the message")  # a sentence for staff
     logs = {p.log_path.name: p.log_path.read_text(errors="replace") for p in (*system.values(), debug_notifier)}
     secrets = {"the JWT secret": SECRET, "a bearer token": admin, "the SMTP password": SMTP_PASSWORD,
                **{f"{client}'s email": email for client, email in people.emails.items()},

@@ -101,8 +101,15 @@ async def balance_movements(
         spec, order, queries = reports.BALANCE_MOVEMENTS, parse_sort(params.sort, reports.BALANCE_MOVEMENTS), \
             stores(request)[1]
         places = await places_now(request)
-        openings = await queries.sums_before(criteria.entries_before(params.locations, places, start))
-        sums = await queries.sums_by_type(criteria.entries_within(params.locations, places, start, end))
+
+        async def ledger_sums(locations: list[str] | None) -> tuple[dict, dict]:
+            return (await queries.sums_before(criteria.entries_before(locations, places, start)),
+                    await queries.sums_by_type(criteria.entries_within(locations, places, start, end)))
+
+        scope = params.locations if params.locations is not None else await queries.known_locations()
+        parts = await queries.each_location(scope, ledger_sums) if scope else [await ledger_sums(None)]
+        openings = {key: total for part, _ in parts for key, total in part.items()}
+        sums = {key: total for _, part in parts for key, total in part.items()}
         names = {location: places.name(location) for location, _ in openings} | \
             {location: places.name(location) for location, _, _ in sums}
         return await from_memory(request, spec, movements.movement_rows(openings, sums, names), order, params)
