@@ -102,6 +102,7 @@ class Dispatcher:
     async def _attempt_in_slot(self, message: dict, templates: dict) -> Settled:
         """One attempt; its outcome is kept until the store has recorded it."""
         self._attempted.add(message["_id"])
+        self._unanswered.discard(message["_id"])
         async with self._slots:
             status, reason = await self._attempt(message, templates)
         self._unrecorded[message["_id"]] = (message, status, reason)
@@ -151,7 +152,6 @@ class Dispatcher:
         claims = await self.store.claims_of(unknown) if unknown else []
         ours = {c["_id"] for c in claims if c.get("by") == self.owner
                 and c["_id"] in self._unanswered and c["_id"] not in self._attempted}
-        self._unanswered -= {c["_id"] for c in claims}  # in doubt no more: the claim is read
         self._claimed_at.update((c["_id"], c["wall"]) for c in claims if c["_id"] not in ours)
         messages = [m for m in messages if m["_id"] not in ours]
         now = time.time()
@@ -159,6 +159,7 @@ class Dispatcher:
         await self.record_all([(m, "failed", INTERRUPTED) for m in overdue])
         for message in overdue:
             self._claimed_at.pop(message["_id"], None)
+        self._unanswered -= {c["_id"] for c in claims if c["_id"] not in ours}  # another's: in doubt no more
         return ours
 
     async def settle_interrupted(self) -> None:
