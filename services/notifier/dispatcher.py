@@ -10,8 +10,9 @@ sent. A crash between the claim and the record leaves claimed messages (at most 
 delivered, certainly not twice.
 
 A store that fails (the process lives on; the sweep is redone) loses nothing of that: each claim
-names this process (`by`), so a claim whose insert answered with an error but was written is
-known as ours on the next try and its message is sent once; and an outcome the store could not
+names this process (`by`), so a claim whose insert answered with an error but was written, or
+one a failure separated from its attempt, is known as ours on the next try and its message is
+sent once; and an outcome the store could not
 record is kept in memory and recorded on the next try, so a sent message reads `sent`, never
 `failed (interrupted)`, and is never sent again.
 """
@@ -47,7 +48,7 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(concurrency)  # SMTP conversations at once
         self._claimed_at: dict[str, float] = {}  # claimed by another (maybe dead) process -> claim's wall time
         self.owner = f"dispatcher-{uuid.uuid4().hex}"  # names this process's claims
-        self._unanswered: set[str] = set()  # claims asked for whose answer was an error: maybe written
+        self._unsent: set[str] = set()  # claimed here (or asked, the answer lost), not yet attempted
         self._unrecorded: dict[str, Settled] = {}  # outcomes known here that the store has not taken yet
         self._attempted: set[str] = set()  # handed to SMTP here, outcome not yet recorded
 
@@ -91,18 +92,19 @@ class Dispatcher:
         return known + await asyncio.gather(*(self._attempt_in_slot(m, templates) for m in mine))
 
     async def _claim(self, message_ids: list[str]) -> set[str]:
-        """The ids claimed now. If the store answers with an error, the claims may be written all
-        the same: they are remembered, and found ours (`by`) on the next try."""
-        asked = set(message_ids) - self._unanswered  # an earlier unanswered claim stays in doubt
-        self._unanswered |= asked
+        """The ids claimed now. Until its attempt starts a claim is remembered, so one whose insert
+        answered with an error (written all the same, maybe) or whose attempt a failure cut short
+        is found ours (`by`) on the next try and still sent once."""
+        asked = set(message_ids) - self._unsent
+        self._unsent |= asked
         claimed = await self.store.claim_all(message_ids, self.clock.now(), time.time(), self.owner)
-        self._unanswered -= asked | claimed
+        self._unsent -= asked - claimed  # claimed before, by another or by an attempt of ours
         return claimed
 
     async def _attempt_in_slot(self, message: dict, templates: dict) -> Settled:
         """One attempt; its outcome is kept until the store has recorded it."""
         self._attempted.add(message["_id"])
-        self._unanswered.discard(message["_id"])
+        self._unsent.discard(message["_id"])
         async with self._slots:
             status, reason = await self._attempt(message, templates)
         self._unrecorded[message["_id"]] = (message, status, reason)
@@ -146,12 +148,12 @@ class Dispatcher:
     async def _claimed_before(self, messages: list[dict]) -> set[str]:
         """Claimed by a process that died before recording (or is still sending): failed once overdue.
         Their claims are read once (one query) and remembered, so every sweep need not read them.
-        Returns the ones this process claimed in an insert that answered with an error: still
-        never attempted, so they are sent now."""
+        Returns the ones this process claimed and never attempted (a failure came between): they
+        are sent now."""
         unknown = [m["_id"] for m in messages if m["_id"] not in self._claimed_at]
         claims = await self.store.claims_of(unknown) if unknown else []
         ours = {c["_id"] for c in claims if c.get("by") == self.owner
-                and c["_id"] in self._unanswered and c["_id"] not in self._attempted}
+                and c["_id"] in self._unsent and c["_id"] not in self._attempted}
         self._claimed_at.update((c["_id"], c["wall"]) for c in claims if c["_id"] not in ours)
         messages = [m for m in messages if m["_id"] not in ours]
         now = time.time()
@@ -159,7 +161,7 @@ class Dispatcher:
         await self.record_all([(m, "failed", INTERRUPTED) for m in overdue])
         for message in overdue:
             self._claimed_at.pop(message["_id"], None)
-        self._unanswered -= {c["_id"] for c in claims if c["_id"] not in ours}  # another's: in doubt no more
+        self._unsent -= {c["_id"] for c in claims if c["_id"] not in ours}  # another's
         return ours
 
     async def settle_interrupted(self) -> None:

@@ -250,6 +250,18 @@ async def test_a_claim_whose_insert_answered_with_an_error_is_sent_once_on_the_n
     assert store.docs["messages"]["msg-1"]["status"] == "sent"
 
 
+async def test_a_message_claimed_then_cut_off_by_a_failing_read_is_sent_once_on_the_next_sweep():
+    mailer = CountingMailer()
+    dispatcher, store, _ = dispatcher_with(mailer, interrupted_after=0)
+    await dispatcher.queue(message())
+    failing_once(store, "get", written=False)  # the template, read after the claim
+
+    await sweep_until_settled(dispatcher)
+
+    assert [m.message_id for m in mailer.sent] == ["msg-1"]
+    assert store.docs["messages"]["msg-1"]["status"] == "sent"
+
+
 @pytest.mark.parametrize("written", [False, True])
 async def test_an_outcome_the_store_did_not_take_is_recorded_later_and_never_sent_again(written):
     mailer = CountingMailer()
