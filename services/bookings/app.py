@@ -8,9 +8,8 @@ from services.bookings.handlers.commands import BookingsHandlers
 from services.bookings.store import BookingsStore
 from shared.contract.bookings import BookingEvent
 from shared.contract.topics import BOOKINGS, LIFECYCLE
-from shared.wiring.dead_letter import DeadLetters
 from shared.wiring.idempotency import IdempotencyKeys
-from shared.wiring.kafka import events_publisher, inbound_router, publish_event, raw_sender
+from shared.wiring.kafka import events_publisher, inbound_router, publish_event
 from shared.wiring.service import Service, Wiring
 
 LIFECYCLE_DESCRIPTION = (
@@ -26,10 +25,9 @@ def assemble(wiring: Wiring) -> Service:
     directory = BookingDirectory(wiring.db["booking_directory"])
     send = partial(publish_event, wiring.broker, BOOKINGS.name)
     handlers = BookingsHandlers(store, directory, send, wiring.clock)
-    platform = inbound_router(wiring.broker)  # the gatekeeper of studio.bookings.v1
-    credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
-    subscribers.register(platform, credits, handlers, DeadLetters(raw_sender(wiring.broker)),
-                         wiring.settings.consumer_group)
+    platform = inbound_router(wiring.outages)  # the gatekeeper of studio.bookings.v1
+    credits = inbound_router(wiring.outages)  # the credits service owns its topic
+    subscribers.register(platform, credits, handlers, wiring.consumers, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[platform, credits],
         http_routers=[routes.router],

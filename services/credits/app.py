@@ -7,8 +7,7 @@ from services.credits.sweeper import run_expiry_sweeper
 from shared.contract.credits import CreditsEvent
 from shared.contract.topics import CREDITS
 from shared.wiring.idempotency import IdempotencyKeys
-from shared.wiring.dead_letter import DeadLetters
-from shared.wiring.kafka import events_publisher, inbound_router, raw_sender
+from shared.wiring.kafka import events_publisher, inbound_router
 from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
 
@@ -18,8 +17,8 @@ def assemble(wiring: Wiring) -> Service:
     store = CreditsStore(wiring.db, publish, wiring.clock.now)
     locations = LocationBook(wiring.db["locations"])
     handlers = CreditsHandlers(store, wiring.clock, locations)
-    inbound = inbound_router(wiring.broker)  # retries outages; records are refused one by one
-    subscribers.register(inbound, handlers, DeadLetters(raw_sender(wiring.broker)), wiring.settings.consumer_group)
+    inbound = inbound_router(wiring.outages)
+    subscribers.register(inbound, handlers, wiring.consumers, wiring.settings.consumer_group)
     keys = IdempotencyKeys(wiring.db["idempotency_keys"])
     return Service(
         kafka_routers=[inbound],

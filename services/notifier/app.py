@@ -26,10 +26,10 @@ def assemble(wiring: Wiring) -> Service:
     members = MemberChanges(store, catalog, publish, clock, locations)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
-    clients = inbound_router(wiring.broker, gatekeeper=False)  # reports dead-letters clients
-    credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
-    subscribers.register(clients, credits, members, wiring.settings.consumer_group)
-    subscribers.register_locations(credits, locations, wiring.settings.consumer_group)
+    clients = inbound_router(wiring.outages)  # reports is the gatekeeper of clients
+    credits = inbound_router(wiring.outages)  # the credits service owns its topic (and locations')
+    subscribers.register(clients, credits, members, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register_locations(credits, locations, wiring.consumers, wiring.settings.consumer_group)
     definitions = Definitions(store, catalog, members, dispatcher, scheduler.wake, clock)
     return Service(
         kafka_routers=[clients, credits],

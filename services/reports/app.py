@@ -5,17 +5,16 @@ from services.reports.handlers import account_routes, report_routes, routes, sta
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
-from shared.wiring.dead_letter import DeadLetters
-from shared.wiring.kafka import inbound_router, raw_sender
+from shared.wiring.kafka import inbound_router
 from shared.wiring.service import Service, Wiring
 
 
 def assemble(wiring: Wiring) -> Service:
     live = LiveGeneration(Generations(wiring.db))
     store = ReportsStore(wiring.db, live)
-    clients = inbound_router(wiring.broker, gatekeeper=True)
-    credits = inbound_router(wiring.broker, gatekeeper=False)  # the credits service owns its topic
-    subscribers.register(clients, credits, Projector(store), live.writable, DeadLetters(raw_sender(wiring.broker)),
+    clients = inbound_router(wiring.outages)  # the gatekeeper of studio.clients.v1
+    credits = inbound_router(wiring.outages)  # the credits service owns its topic
+    subscribers.register(clients, credits, Projector(store), live.writable, wiring.consumers,
                          wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],

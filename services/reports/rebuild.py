@@ -34,6 +34,7 @@ from services.reports.replay import TopicReader
 from services.reports.store import ReportsStore
 from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
 from shared.wiring import mongo
+from shared.wiring.failures import Outages
 from shared.wiring.settings import Settings
 
 SETTLE_SECONDS = 3.0  # > the service's refresh interval (1 s) + a handler under way
@@ -61,9 +62,13 @@ class Outcome:
     dropped: list[str]
 
 
-def applier(projector: Projector, tally: Tally):
+def applier(projector: Projector, tally: Tally, outages: Outages | None = None):
+    """Applies a fetched batch; a failing store is waited out in place, as the live subscribers do
+    (shared.wiring.failures), rather than ending a rebuild that may have run for minutes."""
+    outages = outages or Outages()
+
     async def apply(records: list[ConsumerRecord]) -> None:
-        applied = await projector.records(records)
+        applied = await outages.outlast("reports/rebuild", lambda: projector.records(records))
         tally.count(applied, len(records) - applied)
 
     return apply

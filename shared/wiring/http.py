@@ -19,7 +19,8 @@ MAX_REQUEST_BYTES = 1024 * 1024
 """The largest request body a service reads. Staff requests are a few hundred bytes; a template
 (the largest) is bounded well below this by its own field limits."""
 
-ReadinessCheck = Callable[[], Awaitable[bool]]
+ReadinessCheck = Callable[[], Awaitable[bool | str]]
+"""True when ready; False, or a sentence saying why (e.g. a consumer waiting out an outage), when not."""
 
 
 def health_router(checks: dict[str, ReadinessCheck], registry: CollectorRegistry) -> APIRouter:
@@ -32,7 +33,7 @@ def health_router(checks: dict[str, ReadinessCheck], registry: CollectorRegistry
     @router.get("/health/ready")
     async def ready() -> JSONResponse:
         results = {name: await check() for name, check in checks.items()}
-        code = 200 if all(results.values()) else 503
+        code = 200 if all(result is True for result in results.values()) else 503
         return JSONResponse({"ready": code == 200, "checks": results}, status_code=code)
 
     @router.get("/metrics", include_in_schema=False)

@@ -1,5 +1,5 @@
 """Kafka wiring: the broker, topics created with explicit partition counts, at-least-once inbound
-subscribers with a dead-letter path, and publishing keyed by client_id."""
+subscribers (their failure model: shared.wiring.batches), and publishing keyed by client_id."""
 
 import asyncio
 import json
@@ -13,8 +13,8 @@ from pydantic import BaseModel
 
 from shared.contract.topics import every_topic_name
 from shared.wiring.batches import batch_decoder
-from shared.wiring.dead_letter import dead_letter_middleware
 from shared.wiring.decoding import decode_json
+from shared.wiring.failures import Outages, never_give_up_middleware
 from shared.wiring.logging import get_logger
 
 log = get_logger(__name__)
@@ -61,24 +61,18 @@ async def _create_topics(bootstrap_servers: str, topics: Iterable[tuple[str, int
         await admin.close()
 
 
-def raw_sender(broker: KafkaBroker, gatekeeper: bool = True):
-    """Sends refused records to dead-letter topics.
-
-    Each topic has one gatekeeper, the service that owns its validation and copies what it
-    refuses to the dead-letter topic; other consumers of the topic skip what they refuse, so a
-    bad message is dead-lettered once, not once per consumer group.
-    """
+def raw_sender(broker: KafkaBroker):
+    """Sends dead letters: `send_raw(topic, value, key, headers)`, waiting for the broker's ack."""
 
     async def send_raw(topic: str, value: bytes, key: bytes | None, headers: dict[str, str]) -> None:
-        if gatekeeper:
-            await broker.publish(value, topic, key=key, headers=headers)
+        await broker.publish(value, topic, key=key, headers=headers)
 
     return send_raw
 
 
-def inbound_router(broker: KafkaBroker, gatekeeper: bool = True) -> KafkaRouter:
-    """A router whose subscribers dead-letter what they refuse (see shared.wiring.dead_letter)."""
-    return KafkaRouter(middlewares=[dead_letter_middleware(raw_sender(broker, gatekeeper))])
+def inbound_router(outages: Outages) -> KafkaRouter:
+    """A router whose handlers never give up on a batch (see shared.wiring.failures)."""
+    return KafkaRouter(middlewares=[never_give_up_middleware(outages)])
 
 
 def consumer_options(group_id: str) -> dict:

@@ -1,17 +1,8 @@
-"""The async MongoDB client (PyMongo's AsyncMongoClient) and the errors worth retrying."""
+"""The async MongoDB client (PyMongo's AsyncMongoClient) and how to read its errors."""
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import (
-    AutoReconnect,
-    BulkWriteError,
-    ConnectionFailure,
-    NetworkTimeout,
-    ServerSelectionTimeoutError,
-)
-
-TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, NetworkTimeout, ServerSelectionTimeoutError)
-
+from pymongo.errors import BulkWriteError, ConnectionFailure
 
 # FerretDB v1 serves each operation on one PostgreSQL connection from a pool of 150
 # (deploy/local/servers.sh). When that pool runs dry while an index build holds FerretDB's

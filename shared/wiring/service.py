@@ -26,7 +26,10 @@ from shared.wiring import mongo
 from shared.wiring.api_docs import serve_api_docs
 from shared.wiring.clock import Clock, clock_from
 from shared.wiring.http import health_router, install_error_handlers
-from shared.wiring.kafka import build_broker, create_topics
+from shared.wiring.batches import Consumers
+from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.failures import Outages, is_outage
+from shared.wiring.kafka import build_broker, create_topics, raw_sender
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
 from shared.wiring.staff_secret import WeakStaffSecret, check_staff_secret
@@ -46,6 +49,8 @@ class Wiring:
     db: AsyncDatabase
     broker: KafkaBroker
     registry: CollectorRegistry
+    outages: Outages  # which consumers wait out a failing store or broker (/health/ready, metrics)
+    consumers: Consumers  # builds each Kafka subscriber's BatchConsumer (the one failure model)
     tracer_provider: TracerProvider | None = None  # None: tracing is off
 
 
@@ -70,6 +75,7 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
     tracing = tracer_provider(settings)
     instrument(broker, tracing)
     client = mongo.connect(settings.mongodb_url, [StoreCommands(registry)])
+    outages = Outages(registry)
     return Wiring(
         settings=settings,
         clock=clock or clock_from(settings.clock_file),
@@ -77,6 +83,8 @@ def build_wiring(settings: Settings, clock: Clock | None = None) -> Wiring:
         db=mongo.database(client, settings.database_name),
         broker=broker,
         registry=registry,
+        outages=outages,
+        consumers=Consumers(DeadLetters(raw_sender(broker)), outages),
         tracer_provider=tracing,
     )
 
@@ -130,15 +138,15 @@ def _readiness(wiring: Wiring) -> dict:
     async def mongodb() -> bool:
         return await mongo.ping(wiring.mongo_client)
 
-    return {"kafka": kafka, "mongodb": mongodb}
+    return {"kafka": kafka, "mongodb": mongodb, "consumers": wiring.outages.check}
 
 
 def _lifespan(wiring: Wiring, service: Service):
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         await create_topics(wiring.settings.kafka_bootstrap_servers)
-        for hook in service.on_start:
-            await hook()
+        for hook in service.on_start:  # a store failing at start-up is waited out like any outage
+            await wiring.outages.outlast("start-up", hook)
         await wiring.broker.start()
         tasks = [asyncio.create_task(_supervised(job)) for job in service.background]
         log.info("service started", port=wiring.settings.port)
@@ -164,8 +172,12 @@ async def _supervised(job: Callable[[], Awaitable[None]]) -> None:
             return
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("background job failed; restarting in 1s", job=getattr(job, "__name__", "job"))
+        except Exception as error:
+            name = getattr(job, "__name__", "job")
+            if is_outage(error):  # the store or the broker: no traceback to read, just wait
+                log.warning("background job waiting out an outage; restarting in 1s", job=name, error=repr(error)[:300])
+            else:
+                log.exception("background job failed; restarting in 1s", job=name)
             await asyncio.sleep(1)
 
 

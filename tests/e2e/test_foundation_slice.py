@@ -39,7 +39,7 @@ async def test_a_purchased_package_shows_in_the_clients_credits(system, platform
 
     assert package == {
         "package_id": "pack-10", "package_name": "10 class pack", "total": 10, "available": 10, "booked": 0,
-        "used": 0, "starts_on": "2026-01-01", "expires_on": "2027-12-31", "status": "active",
+        "used": 0, "starts_on": "2026-01-01", "expires_on": "2027-12-31", "status": "active", "adjustments": [],
     }
 
 

@@ -64,5 +64,6 @@ def test_every_service_reports_health_and_metrics(system, service):
     base = system[service].url
 
     assert httpx.get(f"{base}/health/live").status_code == 200
-    assert httpx.get(f"{base}/health/ready").json() == {"ready": True, "checks": {"kafka": True, "mongodb": True}}
+    assert httpx.get(f"{base}/health/ready").json() == {"ready": True, "checks": {"kafka": True, "mongodb": True,
+                                                                                   "consumers": True}}
     assert "process_resident_memory_bytes" in httpx.get(f"{base}/metrics").text

@@ -3,6 +3,7 @@
 `studio.bookings.v1` is ours to police: a record that fails validation or breaks a lifecycle
 rule is dead-lettered with its reason and the rest of the batch applies. `studio.credits.v1`
 belongs to the credits service: only its answers count, and what we cannot read is skipped.
+Outages and bugs are handled alike on both (shared.wiring.batches).
 """
 
 from faststream.kafka import KafkaMessage, KafkaRouter
@@ -12,8 +13,7 @@ from services.bookings.handlers.commands import BookingsHandlers
 from shared.contract.bookings import BookingEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.topics import BOOKINGS, CREDITS
-from shared.wiring.batches import judge_batch
-from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.batches import Consumers
 from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
@@ -24,14 +24,17 @@ CREDITS_EVENTS = TypeAdapter(CreditsEvent)
 
 
 def register(platform: KafkaRouter, credits: KafkaRouter, handlers: BookingsHandlers,
-             dead_letters: DeadLetters, group: str) -> None:
+             consumers: Consumers, group: str) -> None:
+    facts = consumers("bookings/bookings", f"{group}.bookings", BOOKING_EVENTS, handlers.apply_batch)
+    answers = consumers("bookings/credits", f"{group}.credits", CREDITS_EVENTS, handlers.follow_credits,
+                        gatekeeper=False)
+
     @platform.subscriber(BOOKINGS.name, **batch_consumer_options(f"{group}.bookings", BOOKING_EVENTS),
                          title="bookings/bookings")
     async def on_bookings(events: list[BookingEvent | None], msg: KafkaMessage) -> None:
-        await judge_batch(BOOKING_EVENTS, events, msg, handlers.apply_batch, dead_letters)
+        await facts(events, msg)
 
     @credits.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
                         title="bookings/credits")
     async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
-        await handlers.follow_credits([event for event in events if event is not None])
-        await msg.ack()
+        await answers(events, msg)

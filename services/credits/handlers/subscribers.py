@@ -22,8 +22,7 @@ from shared.contract.bookings import BookingEvent
 from shared.contract.locations import LocationsEvent
 from shared.contract.sales import SalesEvent
 from shared.contract.topics import LIFECYCLE, LOCATIONS, SALES
-from shared.wiring.batches import judge_batch
-from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.batches import Consumers
 from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
@@ -34,17 +33,21 @@ SALES_EVENTS = TypeAdapter(SalesEvent)
 BOOKING_EVENTS = TypeAdapter(BookingEvent)
 
 
-def register(router: KafkaRouter, handlers: CreditsHandlers, dead_letters: DeadLetters, group: str) -> None:
+def register(router: KafkaRouter, handlers: CreditsHandlers, consumers: Consumers, group: str) -> None:
+    locations = consumers("credits/locations", f"{group}.locations", LOCATION_EVENTS, handlers.locations.apply)
+    sales = consumers("credits/sales", f"{group}.sales", SALES_EVENTS, handlers.apply_batch)
+    lifecycle = consumers("credits/lifecycle", f"{group}.lifecycle", BOOKING_EVENTS, handlers.apply_batch)
+
     @router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
                        title="credits/locations")
     async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage) -> None:
-        await judge_batch(LOCATION_EVENTS, events, msg, handlers.locations.apply, dead_letters)
+        await locations(events, msg)
 
     @router.subscriber(SALES.name, **batch_consumer_options(f"{group}.sales", SALES_EVENTS), title="credits/sales")
     async def on_sales(events: list[SalesEvent | None], msg: KafkaMessage) -> None:
-        await judge_batch(SALES_EVENTS, events, msg, handlers.apply_batch, dead_letters)
+        await sales(events, msg)
 
     @router.subscriber(LIFECYCLE.name, **batch_consumer_options(f"{group}.lifecycle", BOOKING_EVENTS),
                        title="credits/lifecycle")
     async def on_lifecycle(events: list[BookingEvent | None], msg: KafkaMessage) -> None:
-        await judge_batch(BOOKING_EVENTS, events, msg, handlers.apply_batch, dead_letters)
+        await lifecycle(events, msg)

@@ -2,8 +2,9 @@
 
 Records arrive in batches (up to 500) so that a batch costs a few round trips instead of several
 per event. No topic is ours to police: a record that fails validation is skipped here (its
-gatekeeper dead-letters it, with the reason). Offsets are committed only after the batch's
-changes and their effects are stored.
+gatekeeper dead-letters it, with the reason). Outages are waited out and an event our code
+fails on is dead-lettered under our group (shared.wiring.batches). Offsets are committed only
+after the batch's changes and their effects are stored.
 """
 
 from pydantic import TypeAdapter
@@ -15,6 +16,7 @@ from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.locations import LocationsEvent
 from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
+from shared.wiring.batches import Consumers
 from shared.wiring.kafka import batch_consumer_options
 from shared.wiring.locations import LocationBook
 
@@ -27,26 +29,28 @@ CLIENT_EVENTS = TypeAdapter(ClientEvent)
 CREDITS_EVENTS = TypeAdapter(CreditsEvent)
 
 
-def register(clients_router: KafkaRouter, credits_router: KafkaRouter, members: MemberChanges, group: str) -> None:
+def register(clients_router: KafkaRouter, credits_router: KafkaRouter, members: MemberChanges,
+             consumers: Consumers, group: str) -> None:
+    profiles = consumers("notifier/clients", f"{group}.clients", CLIENT_EVENTS, members.apply_batch, gatekeeper=False)
+    credits = consumers("notifier/credits", f"{group}.credits", CREDITS_EVENTS, members.apply_batch, gatekeeper=False)
+
     @clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS),
                                title="notifier/clients")
     async def on_clients(events: list[ClientEvent | None], msg: KafkaMessage) -> None:
-        await members.apply_batch(event for event in events if event is not None)
-        await msg.ack()
+        await profiles(events, msg)
 
     @credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
                                title="notifier/credits")
     async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
-        await members.apply_batch(event for event in events if event is not None)
-        await msg.ack()
+        await credits(events, msg)
 
 
-def register_locations(router: KafkaRouter, locations: LocationBook, group: str) -> None:
+def register_locations(router: KafkaRouter, locations: LocationBook, consumers: Consumers, group: str) -> None:
     """Location zones: the credits service dead-letters what fails validation, so it is skipped here.
     A zone that changes a location's today is picked up by the scheduler's next sweep."""
+    zones = consumers("notifier/locations", f"{group}.locations", LOCATION_EVENTS, locations.apply, gatekeeper=False)
 
     @router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
                        title="notifier/locations")
     async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage) -> None:
-        await locations.apply(event for event in events if event is not None)
-        await msg.ack()
+        await zones(events, msg)

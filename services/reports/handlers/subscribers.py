@@ -6,7 +6,8 @@ profile copies are read from memory, and `as_of` moves once. The reports service
 of `studio.clients.v1` (a record that fails validation is dead-lettered with its reason, the rest
 of the batch applies); `studio.credits.v1` belongs to the credits service, so a record it could
 not decode is skipped here, and so is a `studio.locations.v1` record (the credits service is that
-topic's gatekeeper). Offsets are committed only after the batch is stored.
+topic's gatekeeper). Outages and bugs are handled alike on all three (shared.wiring.batches).
+Offsets are committed only after the batch is stored.
 """
 
 from collections.abc import Awaitable, Callable
@@ -19,8 +20,7 @@ from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.locations import LocationsEvent
 from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
-from shared.wiring.batches import judge_batch
-from shared.wiring.dead_letter import DeadLetters
+from shared.wiring.batches import Consumers
 from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
@@ -32,25 +32,28 @@ CREDITS_EVENTS = TypeAdapter(CreditsEvent)
 
 
 def register(clients_router: KafkaRouter, credits_router: KafkaRouter, projector: Projector,
-             writable: Callable[[], Awaitable[None]], dead_letters: DeadLetters, group: str) -> None:
+             writable: Callable[[], Awaitable[None]], consumers: Consumers, group: str) -> None:
     """`writable()` returns once live writes may go on (a rebuild holds them while it switches)."""
+
+    async def apply(events: list) -> list:
+        await writable()  # before every try: an outage retried across a switch-over waits for it too
+        return await projector.apply(events)
+
+    profiles = consumers("reports/clients", f"{group}.clients", CLIENT_EVENTS, apply)
+    credits = consumers("reports/credits", f"{group}.credits", CREDITS_EVENTS, apply, gatekeeper=False)
+    zones = consumers("reports/locations", f"{group}.locations", LOCATION_EVENTS, apply, gatekeeper=False)
 
     @clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS),
                                title="reports/clients")
     async def on_clients(events: list[ClientEvent | None], msg: KafkaMessage) -> None:
-        await writable()
-        await judge_batch(CLIENT_EVENTS, events, msg, projector.apply, dead_letters)
+        await profiles(events, msg)
 
     @credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
                                title="reports/credits")
     async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
-        await writable()
-        await projector.apply(event for event in events if event is not None)
-        await msg.ack()
+        await credits(events, msg)
 
     @credits_router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
                                title="reports/locations")
     async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage) -> None:
-        await writable()
-        await projector.apply(event for event in events if event is not None)
-        await msg.ack()
+        await zones(events, msg)

@@ -1,6 +1,9 @@
 """The reports service serves the staff page, tells it where the other services answer, and every
 service lets that page call it from the browser (CORS), without touching Kafka or the database."""
 
+import re
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -81,3 +84,30 @@ async def test_me_names_the_role_and_only_the_locations_of_a_narrow_token():
 
 async def test_me_needs_a_token():
     assert (await get(reports_app(), "/v1/me")).status_code == 401
+
+
+WEB = Path(__file__).resolve().parents[3] / "services" / "reports" / "web"
+IMPORT = re.compile(r"""(?:from\s+|import\s*\(\s*)["'](\./[\w./-]+)["']""")
+
+
+async def test_every_module_of_the_page_is_served_as_javascript():
+    app = reports_app()
+
+    for module in sorted((WEB / "js").glob("*.js")):
+        response = await get(app, f"/staff/js/{module.name}")
+        assert response.status_code == 200, module.name
+        assert response.headers["content-type"].startswith("text/javascript"), module.name
+
+
+def test_every_import_of_the_page_names_a_module_that_exists():
+    """A renamed or missing module would leave a screen blank with only a console error."""
+    for module in (WEB / "js").glob("*.js"):
+        for target in IMPORT.findall(module.read_text()):
+            assert (module.parent / target).resolve().is_file(), f"{module.name} imports {target}"
+
+
+def test_the_page_has_the_header_slots_the_modules_fill():
+    page = (WEB / "index.html").read_text()
+
+    for slot in ('id="search"', 'id="who"', 'id="tabs"', 'id="banner"', 'id="main"', 'id="message-dialog"'):
+        assert slot in page

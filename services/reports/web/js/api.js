@@ -55,12 +55,59 @@ async function send(service, path, { method = "GET", params, body, key } = {}) {
   }
 }
 
+/** The page's own names for the API's fields, so an error names what the person sees. */
+const LABELS = {
+  min_balance_minor: "Minimum credit", joined_from: "Joined from", joined_to: "Joined to",
+  from: "Valid from", to: "Valid to", expiring_within_days: "Expiring within (days)", include_expired: "Include expired",
+  balance: "Balance", q: "Search", limit: "Rows per page", cursor: "Page", sort: "Sort", location: "Location",
+  credits: "Credits", action: "Action", note: "Note", amount_minor: "Amount", currency: "Currency",
+  starts_on: "Starts on", expires_on: "Expires on", valid_from: "Valid from", valid_to: "Valid to",
+  name: "Name", subject: "Subject", body: "Body", template_id: "Template", audience_id: "Audience",
+  location_ids: "Locations", condition: "Condition", "condition.field": "Condition", "condition.op": "Comparison",
+  "condition.value": "Value", steps: "Steps", send_at: "Send at", include_existing: "Include current members",
+  client_id: "Client", location_id: "Location",
+};
+
+export function labelOf(field) {
+  if (!field) return "";
+  if (LABELS[field]) return LABELS[field];
+  const step = String(field).match(/^steps\.(\d+)\.(after|template_id)$/);
+  if (step) return `Step ${Number(step[1]) + 1} ${step[2] === "after" ? "delay" : "template"}`;
+  return String(field).replace(/_minor$/, "").replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
+}
+
+/** "Input should be a valid integer" → "should be a valid whole number": a sentence after the label. */
+function phrase(msg) {
+  return String(msg || "is not valid").replace(/^Value error, /, "").replace(/^(Input|String|Value) should/, "should")
+    .replace(/valid integer/, "valid whole number").replace(/^Field required$/, "is required")
+    .replace(/^Extra inputs are not permitted$/, "is not expected here");
+}
+
+/** Both error shapes: the contract's {message, detail: [{field?, msg}]} and FastAPI's own. */
+function problemsOf(body) {
+  const detail = Array.isArray(body?.detail) ? body.detail : [];
+  const problems = detail.map((d) => ({
+    field: d.field ?? (Array.isArray(d.loc) ? d.loc.filter((p) => !["body", "query", "path", "header"].includes(p)).join(".") : undefined),
+    msg: d.msg || d.message || "",
+  })).filter((p) => p.msg || p.field);
+  const text = body?.message || (typeof body?.detail === "string" ? body.detail : body?.detail?.message) || "";
+  if (!problems.length && body?.detail?.field) problems.push({ field: body.detail.field, msg: text.replace(/^[\w.]+: /, "") });
+  return { problems, text };
+}
+
+function sentenceOf({ problems, text }) {
+  const joined = (p) => {
+    const said = phrase(p.msg);
+    return /^(should|is|must|cannot) /.test(said) ? `${labelOf(p.field)} ${said}` : `${labelOf(p.field)}: ${said}`;
+  };
+  if (problems.length) return problems.map((p) => (p.field ? joined(p) : phrase(p.msg))).join("; ");
+  return text.replace(/^([\w.]+): /, (all, field) => (LABELS[field] || /_/.test(field) ? `${labelOf(field)}: ` : all));
+}
+
 async function failure(service, response) {
-  let detail = "";
-  try {
-    const body = await response.json();
-    detail = body.message || (typeof body.detail === "string" ? body.detail : body.detail?.message) || "";
-  } catch { /* not JSON */ }
+  let parsed = { problems: [], text: "" };
+  try { parsed = problemsOf(await response.json()); } catch { /* not JSON */ }
+  const detail = sentenceOf(parsed);
   const name = SERVICE_NAMES[service];
   const messages = {
     401: "Your sign-in is missing, invalid or expired. Sign in again with a fresh token.",
@@ -71,7 +118,13 @@ async function failure(service, response) {
   };
   const message = messages[response.status]
     || `The ${name} service failed (HTTP ${response.status})${detail ? `: ${detail}` : ""}. Try again in a moment.`;
-  return new ApiError(response.status, message, service);
+  const error = new ApiError(response.status, message.replace(/\.\.$/, "."), service);
+  error.fields = parsed.problems.map((p) => p.field).filter(Boolean);
+  // The answer for a path a service has no route for (FastAPI's own, or the one error shape's
+  // "Nothing is served at …"), or for the wrong method: the endpoint is missing, not the record.
+  error.noRoute = response.status === 405
+    || (response.status === 404 && /^(not found$|nothing is served at )/i.test(parsed.text.trim()));
+  return error;
 }
 
 export async function request(service, path, options = {}) {
@@ -82,6 +135,16 @@ export async function request(service, path, options = {}) {
 
 export async function json(service, path, options = {}) {
   return (await request(service, path, options)).json();
+}
+
+/** For an endpoint another branch may not have shipped yet: null when the service has no such route. */
+export async function optional(service, path, options = {}) {
+  try {
+    return await json(service, path, options);
+  } catch (error) {
+    if (error instanceof ApiError && error.noRoute) return null;
+    throw error;
+  }
 }
 
 export function filenameOf(response, fallback) {

@@ -1,11 +1,14 @@
-// The staff page: sign-in, the location picker, routing between the reports and a client.
+// The staff page: sign-in, the header (search, location picker), routing between the screens.
 
 import { ApiError, json, loadConfig, token } from "./api.js";
 import { fill, h } from "./dom.js";
 import { renderClient } from "./client.js";
+import { MARKETING, renderMarketing } from "./marketing.js";
 import { REPORTS, renderReport } from "./reports.js";
+import { renderSearch } from "./search.js";
 
 const LOCATIONS_KEY = "studio.staff.locations";
+const NAMES_KEY = "studio.staff.location-names";
 const main = document.getElementById("main");
 const banner = document.getElementById("banner");
 
@@ -14,7 +17,22 @@ const session = {
   isAdmin: () => session.me?.role === "admin",
   /** The chosen locations, or [] for every location the token allows. */
   chosenLocations: () => JSON.parse(sessionStorage.getItem(LOCATIONS_KEY) || "[]"),
+  /** The locations a per-location request goes to: the chosen ones, else every allowed one. */
+  queryLocations: () => (session.chosenLocations().length ? session.chosenLocations() : session.me?.locations || []),
   choose: (locations) => sessionStorage.setItem(LOCATIONS_KEY, JSON.stringify(locations)),
+  /** A location's name as the reports give it (`location_name` on rows), else its id. */
+  locationName: (id) => names()[id] || id,
+  learnNames(rows) {
+    const known = names();
+    let changed = false;
+    for (const row of rows || []) {
+      if (row?.location_id && row.location_name && known[row.location_id] !== row.location_name) {
+        known[row.location_id] = row.location_name;
+        changed = true;
+      }
+    }
+    if (changed) { sessionStorage.setItem(NAMES_KEY, JSON.stringify(known)); relabelPicker(); }
+  },
   fail(error) {
     if (error instanceof ApiError && error.status === 401) { signOut(error.message); return; }
     show("error", error.message || String(error));
@@ -22,6 +40,10 @@ const session = {
   notify: (text) => show("success", text),
   clearBanner: () => { if (banner.dataset.kind === "error") fill(banner); delete banner.dataset.kind; },
 };
+
+function names() {
+  return JSON.parse(sessionStorage.getItem(NAMES_KEY) || "{}");
+}
 
 function show(kind, text) {
   banner.dataset.kind = kind;
@@ -40,6 +62,7 @@ function signOut(reason) {
 function renderSignIn(reason) {
   fill(document.getElementById("who"));
   fill(document.getElementById("tabs"));
+  fill(document.getElementById("search"));
   fill(banner);
   const input = h("textarea", { id: "token", name: "token", rows: "4", required: true, autocomplete: "off", spellcheck: "false" });
   const status = h("p", { class: "error-text", role: "alert" }, reason || "");
@@ -61,13 +84,31 @@ function renderSignIn(reason) {
 
 function renderHeader() {
   const me = session.me;
+  fill(document.getElementById("search"), searchBox());
   fill(document.getElementById("who"),
     locationPicker(me),
     h("span", { class: "signed-in" }, "Signed in as ", h("strong", {}, me.sub), ` (${me.role})`),
     h("button", { type: "button", class: "secondary", onclick: () => signOut("") }, "Sign out"));
-  fill(document.getElementById("tabs"), h("ul", {}, Object.entries(REPORTS).map(([id, r]) =>
-    h("li", {}, h("a", { href: `#/report/${id}`, "data-tab": id }, r.title)))));
+  const tab = (href, id, title) => h("li", {}, h("a", { href, "data-tab": id }, title));
+  fill(document.getElementById("tabs"),
+    h("ul", { "aria-label": "Reports" }, Object.entries(REPORTS).map(([id, r]) => tab(`#/report/${id}`, id, r.title))),
+    session.isAdmin() ? h("ul", { class: "marketing-tabs", "aria-label": "Marketing" },
+      Object.entries(MARKETING).map(([id, m]) => tab(`#/marketing/${id}`, id, m.title))) : null);
 }
+
+function searchBox() {
+  const input = h("input", { type: "search", id: "client-search", name: "q", placeholder: "Find a client: name, email, phone or id",
+    autocomplete: "off", "aria-label": "Find a client", maxlength: "200" });
+  const current = decodeURIComponent((location.hash.match(/^#\/search\/(.*)$/) || [])[1] || "");
+  input.value = current;
+  return h("form", { role: "search", class: "header-search", onsubmit: (e) => {
+    e.preventDefault();
+    const q = input.value.trim();
+    if (q) location.hash = `#/search/${encodeURIComponent(q)}`;
+  } }, input, h("button", { type: "submit", class: "secondary" }, "Search"));
+}
+
+let picker = null;
 
 function locationPicker(me) {
   const chosen = new Set(session.chosenLocations());
@@ -84,41 +125,74 @@ function locationPicker(me) {
   };
   all.addEventListener("change", () => { boxes.forEach((b) => { b.checked = false; }); session.choose([]); apply(); });
   boxes.forEach((b) => b.addEventListener("change", apply));
-  const picker = h("details", { class: "locations" }, summary,
-    h("fieldset", {}, h("legend", {}, me.whole_brand ? "Locations (whole brand)" : "Locations your token allows"),
-      h("div", { class: "check" }, all, h("label", { for: "loc-all" }, "All locations")),
-      me.locations.length ? boxes.map((b) => h("div", { class: "check" }, b, h("label", { for: b.id }, nameOf(me, b.value))))
-        : h("p", { class: "muted" }, "No locations with data yet.")));
+  const panel = h("fieldset", {}, h("legend", {}, me.whole_brand ? "Locations (whole brand)" : "Locations your token allows"),
+    h("div", { class: "check" }, all, h("label", { for: "loc-all" }, "All locations")),
+    me.locations.length ? boxes.map((b) => h("div", { class: "check" }, b,
+      h("label", { for: b.id, "data-location": b.value }, session.locationName(b.value))))
+      : h("p", { class: "muted" }, "No locations with data yet."));
+  picker = h("details", { class: "locations" }, summary, panel);
+  picker.addEventListener("toggle", () => keepOnScreen(panel));
   const close = () => { picker.open = false; };
-  document.addEventListener("click", (e) => { if (!picker.contains(e.target)) close(); });
+  document.addEventListener("click", (e) => { if (picker && !picker.contains(e.target)) close(); });
   picker.addEventListener("keydown", (e) => { if (e.key === "Escape") { close(); summary.focus(); } });
   return picker;
 }
 
-function summaryText(chosen, me) {
-  if (chosen.size === 0) return me.whole_brand ? "All locations" : `All my locations (${me.locations.length})`;
-  return chosen.size === 1 ? `Location: ${nameOf(me, [...chosen][0])}` : `${chosen.size} locations`;
+/** The panel hangs from the picker's right edge; on a narrow screen that can push it off the left. */
+function keepOnScreen(panel) {
+  panel.style.left = "";
+  panel.style.right = "";
+  if (!panel.parentElement.open) return;
+  const box = panel.getBoundingClientRect();
+  const width = document.documentElement.clientWidth;
+  if (box.left < 8 || box.right > width - 8) {
+    const anchor = panel.parentElement.getBoundingClientRect();
+    panel.style.right = "auto";
+    panel.style.left = `${Math.max(8, Math.min(width - box.width - 8, anchor.left)) - anchor.left}px`;
+  }
 }
 
-/** A location's name, or its id until the location is registered. */
-function nameOf(me, locationId) {
-  return (me.location_names || {})[locationId] || locationId;
+function relabelPicker() {
+  for (const label of document.querySelectorAll(".locations label[data-location]")) {
+    label.textContent = session.locationName(label.dataset.location);
+  }
+  const summary = document.getElementById("locations-summary");
+  if (summary && session.me) summary.textContent = summaryText(new Set(session.chosenLocations()), session.me);
+}
+
+function summaryText(chosen, me) {
+  if (chosen.size === 0) return me.whole_brand ? "All locations" : `All my locations (${me.locations.length})`;
+  return chosen.size === 1 ? `Location: ${session.locationName([...chosen][0])}` : `${chosen.size} locations`;
 }
 
 async function route() {
   if (!session.me) return;
+  fill(banner); // a banner belongs to the screen it was shown on
+  delete banner.dataset.kind;
   const [, kind, ...rest] = (location.hash || "#/report/account-balances").slice(1).split("/");
   for (const tab of document.querySelectorAll("#tabs a")) {
-    tab.toggleAttribute("aria-current", tab.dataset.tab === rest[0] && kind === "report");
-    if (tab.hasAttribute("aria-current")) tab.setAttribute("aria-current", "page");
+    const here = tab.dataset.tab === rest[0] && (kind === "report" || kind === "marketing");
+    tab.toggleAttribute("aria-current", here);
+    if (here) tab.setAttribute("aria-current", "page");
   }
+  const search = document.getElementById("client-search");
+  if (search && kind !== "search") search.value = "";
+  // Each navigation renders into its own element: a slower earlier screen then lands off the page.
+  const view = h("div", { class: "view" });
+  fill(main, view);
   if (kind === "client" && rest.length === 2) {
     document.title = "Client · Studio staff";
-    await renderClient(main, decodeURIComponent(rest[0]), decodeURIComponent(rest[1]), session);
+    await renderClient(view, decodeURIComponent(rest[0]), decodeURIComponent(rest[1]), session);
+  } else if (kind === "search") {
+    document.title = "Find a client · Studio staff";
+    await renderSearch(view, decodeURIComponent(rest.join("/")), session);
+  } else if (kind === "marketing" && MARKETING[rest[0]]) {
+    document.title = `${MARKETING[rest[0]].title} · Studio staff`;
+    await renderMarketing(view, rest[0], rest.slice(1).map(decodeURIComponent), session);
   } else {
     const id = REPORTS[rest[0]] ? rest[0] : "account-balances";
     document.title = `${REPORTS[id].title} · Studio staff`;
-    await renderReport(main, id, session);
+    await renderReport(view, id, session);
   }
   main.focus({ preventScroll: true });
 }
@@ -134,6 +208,8 @@ async function start() {
     return;
   }
   const allowed = new Set(session.me.locations);
+  session.learnNames(session.me.location_names ? Object.entries(session.me.location_names)
+    .map(([location_id, location_name]) => ({ location_id, location_name })) : []);
   session.choose(session.chosenLocations().filter((loc) => allowed.has(loc)));
   renderHeader();
   await route();

@@ -71,3 +71,47 @@ export function instant(value) {
   return Number.isNaN(date.getTime()) ? String(value)
     : date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
+
+// One date format on the whole page, inputs included: ISO yyyy-mm-dd in a text field. Chromium's
+// date control shows the browser locale's format (mm/dd/yyyy here), which the page cannot change.
+export const DATE_PATTERN = "\\d{4}-\\d{2}-\\d{2}";
+
+export function dateInput(attrs = {}) {
+  return h("input", { type: "text", inputmode: "numeric", pattern: DATE_PATTERN, placeholder: "yyyy-mm-dd",
+    maxlength: "10", size: "11", autocomplete: "off", class: "date", ...attrs });
+}
+
+/** The text if it is a real calendar day written yyyy-mm-dd, else null. */
+export function isoDate(text) {
+  const value = String(text ?? "").trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value ? value : null;
+}
+
+/** PT30M, P3D, P1W, PT0S → "30 minutes", "3 days", "1 week", "at once". */
+export function durationText(iso) {
+  const match = String(iso || "").match(/^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/);
+  if (!match) return String(iso || "");
+  const units = ["week", "day", "hour", "minute", "second"];
+  const parts = match.slice(1).map((n, i) => (Number(n) ? `${Number(n)} ${units[i]}${Number(n) === 1 ? "" : "s"}` : null)).filter(Boolean);
+  return parts.length ? parts.join(" ") : "at once";
+}
+
+let tipCount = 0;
+
+/** A tooltip that shows on hover, on keyboard focus and on a tap, and reads out to screen readers. */
+export function withTooltip(target, text) {
+  const id = `tip-${++tipCount}`;
+  const tip = h("span", { class: "tooltip", role: "tooltip", id }, text);
+  target.setAttribute("tabindex", "0");
+  target.setAttribute("aria-describedby", id);
+  const wrap = h("span", { class: "has-tooltip" }, target, tip);
+  target.addEventListener("click", () => wrap.classList.toggle("open"));
+  target.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { wrap.classList.remove("open"); wrap.classList.add("dismissed"); }
+  });
+  target.addEventListener("blur", () => wrap.classList.remove("open", "dismissed"));
+  wrap.addEventListener("mouseleave", () => wrap.classList.remove("open", "dismissed"));
+  return wrap;
+}

@@ -1,7 +1,7 @@
 // The three staff reports as tables: location scope, filters, search, sort, pages, CSV export.
 
 import { json } from "./api.js";
-import { day, fill, h, instant, moneyCell, toMinor } from "./dom.js";
+import { dateInput, day, fill, h, instant, isoDate, moneyCell, toMinor } from "./dom.js";
 import { openCsvDialog } from "./csv.js";
 import { openMessageDialog } from "./messages.js";
 
@@ -127,11 +127,28 @@ function filterControl(id, filter, state, apply) {
     return h("div", { class: "field check" }, h("input", { type: "checkbox", id: fieldId, checked: !!state.filters[filter.name],
       onchange: (e) => { state.filters[filter.name] = e.target.checked; apply(); } }), h("label", { for: fieldId }, filter.label));
   }
-  const type = filter.kind === "date" ? "date" : filter.kind === "number" ? "number" : "text";
-  const input = h("input", { type, id: fieldId, value: state.filters[filter.name] ?? "", min: type === "number" ? "0" : undefined,
-    inputmode: filter.kind === "money" ? "decimal" : undefined, placeholder: filter.kind === "money" ? "e.g. 10.00" : undefined,
-    onchange: (e) => { state.filters[filter.name] = e.target.value.trim(); apply(); } });
-  return h("div", { class: "field" }, h("label", { for: fieldId }, filter.label), input);
+  const hint = h("small", { class: "field-error", id: `${fieldId}-error`, role: "alert" });
+  const onchange = (e) => {
+    const value = e.target.value.trim();
+    const problem = value ? formatProblem(filter, value) : "";
+    hint.textContent = problem;
+    e.target.toggleAttribute("aria-invalid", !!problem);
+    if (problem) return;
+    state.filters[filter.name] = value;
+    apply();
+  };
+  const attrs = { id: fieldId, value: state.filters[filter.name] ?? "", onchange, "aria-errormessage": `${fieldId}-error` };
+  const input = filter.kind === "date" ? dateInput(attrs)
+    : h("input", { ...attrs, type: filter.kind === "number" ? "number" : "text", min: filter.kind === "number" ? "0" : undefined,
+      inputmode: filter.kind === "money" ? "decimal" : undefined, placeholder: filter.kind === "money" ? "e.g. 10.00" : undefined });
+  return h("div", { class: "field" }, h("label", { for: fieldId }, filter.label), input, hint);
+}
+
+/** How the value is written, not whether it is allowed: the reports service judges that. */
+function formatProblem(filter, value) {
+  if (filter.kind === "date" && !isoDate(value)) return `${filter.label}: write the date as yyyy-mm-dd.`;
+  if (filter.kind === "money" && toMinor(value, "USD") === null) return `${filter.label}: write an amount like 10.00.`;
+  return "";
 }
 
 async function loadPage(target, id, report, state, session, reload) {
@@ -141,10 +158,12 @@ async function loadPage(target, id, report, state, session, reload) {
     page = await json("reports", report.path, { params: { ...queryOf(id, session), limit: state.limit, cursor } });
   } catch (error) {
     fill(target, h("p", { class: "muted" }, "No rows to show."));
+    for (const name of error.fields || []) document.getElementById(`f-${id}-${name}`)?.setAttribute("aria-invalid", "true");
     session.fail(error);
     return;
   }
   session.clearBanner();
+  session.learnNames(page.items);
   fill(target,
     h("div", { class: "table-wrap" }, reportTable(report, state, page.items, session, reload)),
     pager(state, page, reload));
@@ -155,7 +174,7 @@ function reportTable(report, state, rows, session, reload) {
   const head = h("tr", {}, report.columns.map((c) => headerCell(c, state, reload)),
     withActions ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")) : null);
   const body = rows.length
-    ? rows.map((row) => h("tr", {}, report.columns.map((c) => cell(c, row)), withActions ? h("td", {}, envelope(row, session)) : null))
+    ? rows.map((row) => h("tr", {}, report.columns.map((c) => cell(c, row, session)), withActions ? h("td", {}, envelope(row, session)) : null))
     : [h("tr", {}, h("td", { colspan: report.columns.length + (withActions ? 1 : 0), class: "empty" }, "No rows match."))];
   return h("table", { class: "report", "data-report": report.path.split("/").pop() },
     h("caption", { class: "visually-hidden" }, report.title), h("thead", {}, head), h("tbody", {}, body));
@@ -175,7 +194,7 @@ function headerCell(column, state, reload) {
     column.label, h("span", { class: "arrow", "aria-hidden": "true" }, arrow)));
 }
 
-function cell(column, row) {
+function cell(column, row, session) {
   const value = row[column.key];
   const cls = [column.optional ? "optional" : "", ["money", "int"].includes(column.kind) ? "num" : "",
     ["date", "instant"].includes(column.kind) ? "nowrap" : ""].filter(Boolean).join(" ") || undefined;
@@ -188,7 +207,7 @@ function cell(column, row) {
     date: () => day(value),
     instant: () => instant(value),
     status: () => h("span", { class: `badge ${value}` }, value),
-    location: () => h("span", { title: value }, row.location_name || value),
+    location: () => h("span", { title: value }, row.location_name || session.locationName(value)),
   }[column.kind];
   return h("td", { class: cls, "data-column": column.key }, shown ? shown() : value ?? "");
 }
