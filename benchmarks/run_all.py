@@ -6,7 +6,8 @@ Results land in benchmarks/results/*.json. Sizes follow the issues; pass --quick
 import argparse
 import asyncio
 
-from benchmarks import bookings_stage, credits_throughput, e2e, reports_freshness, reports_queries, store_lookups
+from benchmarks import (bookings_stage, credits_throughput, e2e, reports_freshness, reports_queries, reports_scale,
+                        store_lookups)
 
 
 def main() -> None:
@@ -19,6 +20,8 @@ def main() -> None:
     asyncio.run(bookings_stage.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=200,
                                     seconds=30 // (3 if args.quick else 1)))
     asyncio.run(reports_queries.main(rows=20_000 // scale, locations=100, samples=3))
+    asyncio.run(reports_scale.main(sizes=[6_000, 12_000] if args.quick else [10_000, 100_000],
+                                   samples=3 if args.quick else 5, brand_samples=2))
     asyncio.run(reports_freshness.main(clients=1_000, locations=10, rate=200, seconds=30 // (3 if args.quick else 1),
                                        sample_every=20))
     asyncio.run(e2e.main(clients=10_000 // scale, locations=20, events=100_000 // scale, rate=500,

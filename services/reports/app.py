@@ -1,7 +1,7 @@
 """Bootstrap of the reports service."""
 
 from services.reports.generations import Generations, LiveGeneration
-from services.reports.handlers import account_routes, report_routes, routes, staff_routes, subscribers
+from services.reports.handlers import account_routes, report_routes, routes, search_routes, staff_routes, subscribers
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
@@ -11,16 +11,17 @@ from shared.wiring.service import Service, Wiring
 
 def assemble(wiring: Wiring) -> Service:
     live = LiveGeneration(Generations(wiring.db))
-    store = ReportsStore(wiring.db, live)
+    store, queries = ReportsStore(wiring.db, live), ReportQueries(wiring.db, live)
     clients = inbound_router(wiring.outages)  # the gatekeeper of studio.clients.v1
     credits = inbound_router(wiring.outages)  # the credits service owns its topic
     subscribers.register(clients, credits, Projector(store), live.writable, wiring.consumers,
                          wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
-        http_routers=[routes.router, report_routes.router, account_routes.router, staff_routes.router],
+        http_routers=[routes.router, report_routes.router, account_routes.router, search_routes.router,
+                      staff_routes.router],
         mounts={"/staff": staff_routes.web_files()},
-        on_start=[live.refresh, store.ensure_indexes],
+        on_start=[live.refresh, store.ensure_indexes, queries.configure],
         background=[live.watch],
-        state={"store": store, "queries": ReportQueries(wiring.db, live)},
+        state={"store": store, "queries": queries},
     )

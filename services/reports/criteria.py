@@ -1,40 +1,84 @@
-"""MongoDB filters of the reports, kept to what FerretDB v1 and MongoDB both evaluate alike:
-equality, `$in`, ranges, `$or`/`$and`, `$ne: null` and a regex on the pre-lowercased `search`."""
+"""MongoDB filters of the reports, shaped for what FerretDB v1 can push to PostgreSQL.
 
-import re
+FerretDB v1 sends PostgreSQL only the top-level equalities of a filter (served by the GIN indexes
+of deploy/local/postgres/ferretdb-indexes.sql); everything else (`$and`, `$or`, `$in`, ranges,
+a regex, sort, limit) it evaluates in Go over every document those equalities return. So every
+filter here is one flat document: the location equality stays a top-level key, and the other
+conditions are merged beside it (`all_of`), with `$and` only for two conditions on one key that
+cannot share a document. Several locations are several queries (see `queries`), never `$in`.
+The same filters are valid MongoDB, served there by the indexes of `domain/indexes.py`.
+"""
+
 from collections.abc import Callable, Hashable
 from datetime import date, timedelta
 
 from services.reports.domain import movements
 from services.reports.domain.locations import Places
 from services.reports.domain.ordering import ASCENDING, Order, Segment
+from services.reports.domain.search import literal_pattern
+
+NOTHING = {"_id": {"$in": []}}
 
 
 def all_of(*filters: dict) -> dict:
-    present = [f for f in filters if f]
-    return present[0] if len(present) == 1 else ({"$and": present} if present else {})
+    """The conjunction of `filters` as one flat document: keys side by side, the operators of one
+    field in one document (`{$gte, $lte}`), and only what collides kept apart in `$and`."""
+    merged, apart = {}, []
+    for condition in (c for f in filters for c in _conditions(f)):
+        name, value = next(iter(condition.items()))
+        if name not in merged:
+            merged[name] = value
+        elif _mergeable(merged[name], value):
+            merged[name] = {**merged[name], **value}
+        elif merged[name] != value:
+            apart.append(condition)
+    return {**merged, "$and": apart} if apart else merged
+
+
+def _conditions(filter_: dict) -> list[dict]:
+    return [c for name, value in filter_.items() for c in (value if name == "$and" else [{name: value}])]
+
+
+def _mergeable(held, value) -> bool:
+    return _operators(held) and _operators(value) and not held.keys() & value.keys()
+
+
+def _operators(value) -> bool:
+    return isinstance(value, dict) and bool(value) and all(k.startswith("$") for k in value)
+
+
+def scopes(locations: list[str] | None) -> list[dict]:
+    """One filter per query: each location's equality, or nothing for the whole brand."""
+    return [{}] if locations is None else [{"location_id": location} for location in locations]
 
 
 def in_locations(locations: list[str] | None) -> dict:
-    """None means the whole brand; one location is an equality (pushed down by FerretDB)."""
+    """None means the whole brand (ledger sums by zone; pages query each location instead)."""
     if locations is None:
         return {}
     return {"location_id": locations[0]} if len(locations) == 1 else {"location_id": {"$in": list(locations)}}
 
-
 def matching(q: str | None) -> dict:
-    return {"search": {"$regex": re.escape(q.strip().lower())}} if q and q.strip() else {}
+    """Rows whose folded name, email, phone or client id contains `q` as literal text."""
+    return {"search": {"$regex": literal_pattern(q.strip())}} if q and q.strip() else {}
 
 
 def after_key(order: Order, after: list | None) -> dict:
-    """Rows strictly after `after` in `order` (nulls sort first ascending, last descending)."""
+    """Rows strictly after `after` in `order` (nulls sort first ascending, last descending).
+
+    Besides the `$or` of the keyset condition, an ascending first key bounds its own field
+    (`$gte`), so an index on MongoDB starts at the cursor instead of skipping every earlier row."""
     if after is None:
         return {}
     branches = []
     for i, ((name, direction), value) in enumerate(zip(order.keys, after)):
         same = dict(zip(order.names[:i], after[:i]))
         branches += [{**same, name: beyond} for beyond in _beyond(value, direction)]
-    return {"$or": branches}
+    if not branches:
+        return NOTHING
+    (first, direction), value = order.keys[0], after[0]
+    bound = {first: {"$gte": value}} if direction == ASCENDING and value is not None else {}
+    return all_of(bound, branches[0] if len(branches) == 1 else {"$or": branches})
 
 
 def _beyond(value, direction: int) -> list:

@@ -7,11 +7,13 @@ from datetime import datetime
 
 from cachetools import LRUCache
 
+from pymongo import IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Owner, Row, row_key
 from services.reports.domain.generations import FIRST, collection_name
+from services.reports.domain.indexes import ENTRIES, REPORTS, collection_indexes
 from services.reports.domain.profiles import profile_fields, stored_profile
 from shared.locations import folded as folded_location
 from pymongo.errors import BulkWriteError
@@ -23,6 +25,7 @@ PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_
                 "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 DERIVED = ("full_name", "search", "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 
+LOCATION = "location"  # `type` of the meta documents naming each location with rows
 PROFILES_CACHED = 100_000
 ROWS_CACHED = 200_000  # per collection
 CONCURRENT_WRITES = 8
@@ -87,6 +90,15 @@ class ReportsStore(Generational):
         await self.accounts.create_index([("location_id", 1), ("client_id", 1)])
         await self.entries.create_index([("location_id", 1), ("client_id", 1), ("sequence", 1)], unique=True)
         await self.entries.create_index([("at", 1)])
+        if not await on_ferretdb(self.db):
+            await self._ensure_report_indexes()
+
+    async def _ensure_report_indexes(self) -> None:
+        """MongoDB: an index for each report page's filter + sort + limit (domain.indexes). FerretDB
+        v1 sorts in Go whatever the indexes, so there they would only slow every write."""
+        for base in REPORTS:
+            await self.rows(base).create_indexes([IndexModel(list(keys)) for keys in collection_indexes(base)])
+        await self.entries.create_indexes([IndexModel(list(keys)) for keys in ENTRIES])
 
     async def apply(self, folded: Fold) -> None:
         """Store a folded batch: profiles first (rows copy them), then rows and entries, then `as_of`.
@@ -97,6 +109,7 @@ class ReportsStore(Generational):
         async with self.writing:
             generation = self.generation()  # one generation for the whole batch, even across a switch
             view, cache = Generational(self.db, lambda: generation), self._cache(generation)
+            await self._note_locations(view, cache, folded.written_locations())  # before their rows: a page misses none
             await _gather(self._apply_profile(view, cache, owner, profile)
                           for owner, profile in folded.profiles.items())
             copies = await self._profile_copies(view, cache, folded.owners_with_profile_copies())
@@ -104,7 +117,7 @@ class ReportsStore(Generational):
                 await _gather(self._write_row(view.rows(base), cache.versions[base], key, row,
                                               copies.get(row.owner, {}) if base in PROFILED else {})
                               for key, row in folded.rows[base].items())
-            await _insert_entries(view.entries, folded.entries)
+            await _insert_new(view.entries, folded.entries)
             await _gather(_apply_location(view.locations, location_id, events)
                           for location_id, events in folded.locations.items())
             if folded.as_of is not None:
@@ -124,7 +137,8 @@ class ReportsStore(Generational):
 
     async def _apply_profile(self, view: Generational, cache: "WriteCache", owner: Owner, folded: dict) -> None:
         key = row_key(*owner)
-        profile = stored_profile(await self._profile(view, cache, owner), folded)
+        # the client id is searched too, so the derived fields need it from the first write on
+        profile = stored_profile({**await self._profile(view, cache, owner), "client_id": owner[1]}, folded)
         derived = {f: profile[f] for f in DERIVED}
         await view.clients.update_one(
             {"_id": key},
@@ -153,6 +167,16 @@ class ReportsStore(Generational):
             return
         await upsert_if_newer(rows, key, row.version, {**row.fields, **copy})
         versions[key] = max(known or 0, row.version)
+
+    @staticmethod
+    async def _note_locations(view: Generational, cache: "WriteCache", locations: set[str]) -> None:
+        """One `meta` document per location with rows (the brand's pages query them one by one):
+        an insert each, so writers side by side can never lose one (FerretDB v1 would lose a
+        `$addToSet` to a concurrent one: it reads and writes back in Go)."""
+        new = sorted(locations - cache.locations)
+        if new:
+            await _insert_new(view.meta, {location_key(l): {"type": LOCATION, "location_id": l} for l in new})
+            cache.locations.update(new)
 
     async def _advance_as_of(self, view: Generational, cache: "WriteCache", occurred_at: datetime) -> None:
         """`$max` is read and written back by FerretDB v1, so racing writers could lower it; the
@@ -189,6 +213,7 @@ class WriteCache:
     profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES_CACHED))
     versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
     as_of: datetime | None = None
+    locations: set[str] = field(default_factory=set)  # those with their `meta` document
 
 
 async def _apply_location(locations: AsyncCollection, location_id: str, events: list) -> None:
@@ -203,17 +228,27 @@ async def _apply_location(locations: AsyncCollection, location_id: str, events: 
         await locations.replace_one({"_id": location_id}, record, upsert=True)
 
 
-async def _insert_entries(entries: AsyncCollection, documents: dict[str, dict]) -> None:
-    """Ledger entries never change, so they are inserted in one command (on FerretDB an insert of
-    500 documents costs about what two single updates do); the ones a redelivered batch inserts
-    again are refused as duplicates and left as they are."""
+def location_key(location_id: str) -> str:
+    return f"{LOCATION}|{location_id}"
+
+
+async def _insert_new(rows: AsyncCollection, documents: dict[str, dict]) -> None:
+    """Documents that never change (ledger entries, the locations' marks) are inserted in one
+    command (on FerretDB an insert of 500 documents costs about what two single updates do); the
+    ones a redelivered batch inserts again are refused as duplicates and left as they are."""
     if not documents:
         return
     try:
-        await entries.insert_many([{"_id": key, **document} for key, document in documents.items()], ordered=False)
+        await rows.insert_many([{"_id": key, **document} for key, document in documents.items()], ordered=False)
     except BulkWriteError as error:
         if not only_duplicate_keys(error):
             raise
+
+
+async def on_ferretdb(db: AsyncDatabase) -> bool:
+    """FerretDB answers `buildInfo` with its own version beside the MongoDB one it emulates."""
+    info = await db.client.admin.command("buildInfo")
+    return "ferretdbVersion" in info or "ferretdb" in info
 
 
 async def _gather(calls: Iterable[Awaitable]) -> list:

@@ -144,10 +144,12 @@ def _readiness(wiring: Wiring) -> dict:
 def _lifespan(wiring: Wiring, service: Service):
     @asynccontextmanager
     async def lifespan(_: FastAPI):
-        await create_topics(wiring.settings.kafka_bootstrap_servers)
-        for hook in service.on_start:  # a store failing at start-up is waited out like any outage
+        # A store or broker failing at start-up (a restart of either, a service restarted with
+        # it) is waited out like any outage, never a reason to exit.
+        await wiring.outages.outlast("start-up", lambda: create_topics(wiring.settings.kafka_bootstrap_servers))
+        for hook in service.on_start:
             await wiring.outages.outlast("start-up", hook)
-        await wiring.broker.start()
+        await wiring.outages.outlast("start-up", wiring.broker.start)
         tasks = [asyncio.create_task(_supervised(job)) for job in service.background]
         log.info("service started", port=wiring.settings.port)
         try:

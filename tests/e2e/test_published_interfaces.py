@@ -19,6 +19,7 @@ ROUTES = {
     "reports": {
         "/v1/locations/{location_id}/clients/{client_id}/credits",
         "/v1/locations/{location_id}/clients/{client_id}/account/history",
+        "/v1/locations/{location_id}/clients",
         "/v1/reports/clients-with-account-credit", "/v1/reports/session-credits-remaining",
         "/v1/reports/account-balances", "/v1/reports/balance-movements",
     },

@@ -132,6 +132,50 @@ async def test_paging_with_the_cursor_visits_every_row_once_in_order(system, bra
     assert seen == [brand.ada, brand.cy, brand.bob]
 
 
+async def test_several_locations_page_in_one_order_across_them(system, brand):
+    seen, cursor = [], None
+    while True:
+        params = {"location": [brand.l2, brand.l1], "sort": "-balance_minor", "limit": 1,
+                  **({"cursor": cursor} if cursor else {})}
+        body = (await get(system, "/v1/reports/account-balances", **params)).json()
+        seen += [row["client_id"] for row in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            break
+
+    assert seen == [brand.ada, brand.dee, brand.cy, brand.bob]
+
+
+async def test_the_staff_search_box_finds_a_client_by_any_part_of_name_email_phone_or_id(system, brand):
+    path = f"/v1/locations/{brand.l1}/clients"
+
+    by_name = (await get(system, path, q="LOVELACE")).json()
+
+    assert by_name["items"] == [{
+        "client_id": brand.ada, "full_name": "Ada Lovelace", "first_name": "Ada", "last_name": "Lovelace",
+        "email": f"{brand.ada}@example.com", "phone": "+44 20 7946 0000", "join_date": "2026-01-15",
+        "balance_minor": 3750, "currency": "USD"}]
+    assert by_name["next_cursor"] is None and by_name["as_of"]
+    assert ids(await get(system, path, q=brand.cy[-6:].upper())) == [brand.cy]
+    assert ids(await get(system, path, q=f"{brand.cy}@EXAMPLE")) == [brand.cy]
+    assert ids(await get(system, path, q="tokyo")) == []  # Dee is a client of the other location
+    assert ids(await get(system, path, q="20 7946")) == [brand.bob, brand.ada, brand.cy]  # by name: "=cmd Evil" first
+
+
+async def test_the_staff_search_box_pages_by_name_and_keeps_to_the_tokens_locations(system, brand):
+    path = f"/v1/locations/{brand.l1}/clients"
+    seen, cursor = [], None
+    while True:
+        body = (await get(system, path, limit=1, **({"cursor": cursor} if cursor else {}))).json()
+        seen += [row["client_id"] for row in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            break
+
+    assert seen == [brand.bob, brand.ada, brand.cy]
+    assert (await get(system, path, headers=auth("reporting", [brand.l2]))).status_code == 403
+    too_long = await get(system, path, q="x" * 101)
+    assert too_long.status_code == 422 and "q" in too_long.text
+
+
 def rows_of(response: httpx.Response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.text)))
 

@@ -60,7 +60,7 @@ async def test_a_rename_is_one_write_and_every_row_shows_the_new_name(store, que
     await apply(store, LocationUpdated(event_id="e-rename", occurred_at=T0.replace(hour=13), location_id="l-1",
                                        name="Midtown"))
 
-    rows = await queries.page("accounts", {}, parse_sort("client_id", ACCOUNT_BALANCES), None, 50)
+    rows = await queries.page("accounts", None, {}, parse_sort("client_id", ACCOUNT_BALANCES), None, 50)
     known = await places(queries)
     assert {present(ACCOUNT_BALANCES, row, known)["location_name"] for row in rows} == {"Midtown"}
     assert known.zone_name("l-1") == "America/New_York"
@@ -87,9 +87,9 @@ async def test_status_and_expired_packages_are_judged_on_each_locations_today(db
     known = await places(queries)
     order = parse_sort("client_id", SESSION_CREDITS)
 
-    active = await queries.page("packages", criteria.packages_valid(None, None, None, False, None, known), order,
+    active = await queries.page("packages", None, criteria.packages_valid(None, None, None, False, None, known), order,
                                 None, 50)
-    rows = await queries.page("packages", {}, order, None, 50)
+    rows = await queries.page("packages", None, {}, order, None, 50)
 
     assert sorted(r["client_id"] for r in active) == ["nowhere-june", "west-june"]
     assert {r["client_id"]: present(SESSION_CREDITS, r, known)["status"] for r in rows} == {
@@ -103,7 +103,7 @@ async def test_expiring_within_days_counts_from_the_locations_today(db, store, q
     known = await places(queries)
 
     where = criteria.packages_valid(None, None, 1, False, None, known)
-    found = await queries.page("packages", where, parse_sort("client_id", SESSION_CREDITS), None, 50)
+    found = await queries.page("packages", None, where, parse_sort("client_id", SESSION_CREDITS), None, 50)
 
     # Today is 1 July in Kiritimati (2 July is within a day) and 30 June at UTC-12 (it is not).
     assert [r["client_id"] for r in found] == ["east-july-2"]
@@ -119,7 +119,7 @@ async def test_a_location_name_sort_pages_through_names_then_unnamed_last_descen
     async def walk(sort: str, limit: int) -> list[str]:
         order, after, seen = parse_sort(sort, ACCOUNT_BALANCES), None, []
         while True:
-            found = await queries.page_by_segments("accounts", {}, order, segments, after, limit)
+            found = await queries.page("accounts", None, {}, order, after, limit, segments)
             seen += [row["client_id"] for row in found[:limit]]
             if len(found) <= limit:
                 return seen

@@ -88,7 +88,7 @@ async def test_an_entry_before_the_clients_registration_converges_on_the_profile
     account = await store.accounts.find_one({"_id": "l-1|c-1"})
     profile = (account["full_name"], account["email"], account["join_date"])
     assert profile == ("Ada Byron", "ada@example.com", "2026-01-15")
-    assert account["search"] == "ada byron ada@example.com"
+    assert account["search"] == "ada byron ada@example.com c-1"
 
 
 async def test_an_entry_after_the_registration_carries_the_profile(store):
@@ -112,10 +112,10 @@ SOME_ACCOUNTS = [
 ]
 
 
-async def _walk(queries, spec, filters: dict, sort: str, limit: int) -> list[str]:
+async def _walk(queries, spec, filters: dict, sort: str, limit: int, locations: list[str] | None = None) -> list[str]:
     order, after, seen = parse_sort(sort, spec), None, []
     while True:
-        found = await queries.page("accounts", filters, order, after, limit)
+        found = await queries.page("accounts", locations, filters, order, after, limit)
         seen += [row["client_id"] for row in found[:limit]]
         if len(found) <= limit:
             return seen
@@ -137,12 +137,12 @@ async def test_pages_follow_the_sort_with_nulls_and_ties_and_visit_each_row_once
 
 async def test_filters_combine_location_search_and_credit(store, queries):
     await _accounts(store, SOME_ACCOUNTS)
-    credit = criteria.all_of(criteria.in_locations(["l-1"]), criteria.with_credit(None, None, None))
-    search = criteria.all_of(criteria.in_locations(["l-1", "l-2"]), criteria.matching("  EXAMPLE.com"))
+    credit = criteria.with_credit(None, None, None)
+    search = criteria.matching("  EXAMPLE.com")
     owing = criteria.with_balance("negative")
 
-    assert await _walk(queries, CLIENTS_WITH_CREDIT, credit, "client_id", 50) == ["c-1", "c-4"]
-    assert await _walk(queries, ACCOUNT_BALANCES, search, "client_id", 50) == ["c-1", "c-3", "c-5"]
+    assert await _walk(queries, CLIENTS_WITH_CREDIT, credit, "client_id", 50, ["l-1"]) == ["c-1", "c-4"]
+    assert await _walk(queries, ACCOUNT_BALANCES, search, "client_id", 50, ["l-1", "l-2"]) == ["c-1", "c-3", "c-5"]
     assert await _walk(queries, ACCOUNT_BALANCES, owing, "client_id", 50) == ["c-2"]
     assert await _walk(queries, ACCOUNT_BALANCES, criteria.matching("a.b"), "client_id", 50) == []
 
@@ -151,7 +151,7 @@ async def test_streaming_reads_every_matching_row_in_order(store, queries):
     await _accounts(store, SOME_ACCOUNTS)
     order = parse_sort("client_id", ACCOUNT_BALANCES)
 
-    streamed = [row["client_id"] async for row in queries.stream("accounts", criteria.in_locations(["l-1"]), order)]
+    streamed = [row["client_id"] async for row in queries.stream("accounts", ["l-1"], {}, order)]
 
     assert streamed == ["c-1", "c-2", "c-4", "c-5"]
 
@@ -167,7 +167,7 @@ async def test_packages_valid_in_a_range_include_never_expiring_ones_and_hide_ex
     async def ids(**kwargs) -> list[str]:
         args = {"start": None, "end": None, "expiring_within_days": None, "include_expired": False, **kwargs}
         where = criteria.packages_valid(**args, locations=None, places=Places({}, noon_of(today)))
-        rows = await queries.page("packages", where, order, None, 50)
+        rows = await queries.page("packages", None, where, order, None, 50)
         return sorted(row["package_id"] for row in rows)
 
     assert await ids() == ["later", "now", "open"]
@@ -223,7 +223,7 @@ async def test_a_status_sort_pages_through_active_then_expired_packages(db, quer
     async def walk(sort: str, limit: int) -> list[tuple[str, str]]:
         order, after, seen = parse_sort(sort, SESSION_CREDITS), None, []
         while True:
-            found = await queries.page_by_segments("packages", {}, order, segments, after, limit)
+            found = await queries.page("packages", None, {}, order, after, limit, segments)
             seen += [(row["client_id"], row["status"]) for row in found[:limit]]
             if len(found) <= limit:
                 return seen
@@ -234,7 +234,7 @@ async def test_a_status_sort_pages_through_active_then_expired_packages(db, quer
                                                ("c-4", "expired")]
         assert await walk("-status", limit) == [("c-1", "expired"), ("c-4", "expired"), ("c-2", "active"),
                                                 ("c-3", "active")]
-    streamed = [row["client_id"] async for row in queries.stream("packages", {}, parse_sort("-status", SESSION_CREDITS),
+    streamed = [row["client_id"] async for row in queries.stream("packages", None, {}, parse_sort("-status", SESSION_CREDITS),
                                                                  segments)]
     assert streamed == ["c-1", "c-4", "c-2", "c-3"]
 
@@ -298,3 +298,87 @@ async def test_a_row_removed_behind_the_writers_back_is_written_again(store):
 
     [row] = await store.client_packages("l-1", "c-1")
     assert row["version"] == 2
+
+
+BRANDED = [  # c-1 and c-3 are clients of two locations; ties on balance and nulls on email across them
+    ("l-1", "c-1", "Ada", "ada@example.com", 500), ("l-2", "c-1", "Ada", "ada@example.com", 500),
+    ("l-1", "c-2", "Bob", None, -300), ("l-3", "c-3", "Cy", None, 500), ("l-2", "c-3", "Cy", None, 100),
+    ("l-2", "c-4", "Di", "di@example.com", 0), ("l-3", "c-5", "Ed", "ed@example.com", 700),
+]
+
+
+@pytest.mark.parametrize("sort", ["-balance_minor", "email", "-email", "location_id", "-location_id", "full_name"])
+async def test_several_locations_page_like_the_brand_restricted_to_them(store, queries, sort):
+    await _accounts(store, BRANDED)
+
+    brand = await _walk_rows(queries, sort, 50, None)
+    for limit in (1, 2, 3):
+        assert await _walk_rows(queries, sort, limit, ["l-2", "l-1"]) == [row for row in brand if row[1] != "l-3"]
+    assert len(brand) == len(BRANDED)
+
+
+async def _walk_rows(queries, sort: str, limit: int, locations) -> list[tuple[str, str]]:
+    order, after, seen = parse_sort(sort, ACCOUNT_BALANCES), None, []
+    while True:
+        found = await queries.page("accounts", locations, {}, order, after, limit)
+        seen += [(row["client_id"], row["location_id"]) for row in found[:limit]]
+        if len(found) <= limit:
+            return seen
+        after = decode_cursor(encode_cursor(order, found[limit - 1]), order)
+
+
+async def test_several_locations_stream_in_the_order_of_their_pages(store, queries):
+    await _accounts(store, BRANDED)
+    order = parse_sort("-balance_minor", ACCOUNT_BALANCES)
+
+    streamed = [(r["client_id"], r["location_id"]) async for r in queries.stream("accounts", ["l-3", "l-2"], {}, order)]
+
+    assert streamed == [("c-5", "l-3"), ("c-1", "l-2"), ("c-3", "l-3"), ("c-3", "l-2"), ("c-4", "l-2")]
+
+
+@pytest.mark.parametrize(("q", "found"), [
+    ("STRASSE", ["c-1"]), ("josé", ["c-2"]), ("(20)", ["c-3"]), ("a.b*c", ["c-4"]), ("C-4", ["c-4"]),
+    ("a.c", []), (".*", []), ("[", []), ("\\", ["c-5"]),
+])
+async def test_search_is_case_insensitive_in_any_script_and_literal(store, queries, q, found):
+    profiles = [("c-1", "Jörg", "Straße", None, None), ("c-2", "JOSE\u0301", "Díaz", None, None),
+                ("c-3", "Cy", "Young", None, "+44 (20) 7946"), ("c-4", "Di", "Dee", "a.b*c@example.com", None),
+                ("c-5", "Ed", "Back\\slash", None, None)]
+    for client, first, last, email, phone in profiles:
+        await _register(store, ClientRegistered(event_id=f"e-{uuid.uuid4().hex}", occurred_at=T0, location_id="l-1",
+                                                client_id=client, first_name=first, last_name=last, email=email,
+                                                phone=phone, join_date=date(2026, 1, 15)))
+    order = parse_sort("full_name", ACCOUNT_BALANCES)
+
+    rows = await queries.page("clients", ["l-1"], criteria.matching(q), order, None, 50)
+
+    assert sorted(row["client_id"] for row in rows) == found
+
+
+async def test_the_brand_read_location_by_location_pages_like_one_query(store, db):
+    await _accounts(store, BRANDED)
+    by_location, one_query = ReportQueries(db), ReportQueries(db)
+    by_location.brand_by_location = True
+
+    assert await by_location.known_locations() == ["l-1", "l-2", "l-3"]
+    for sort in ("-balance_minor", "email", "-location_id"):
+        for limit in (1, 3):
+            assert await _walk_rows(by_location, sort, limit, None) == await _walk_rows(one_query, sort, 50, None)
+
+
+async def test_the_store_lists_the_locations_it_has_rows_of_once_each(store, queries):
+    await apply(store, entry("l-2", "c-1", 1, 100, 100), registered("l-1", "c-2"))
+    await apply(ReportsStore(store.db), entry("l-2", "c-3", 1, 100, 100))  # a restart knows nothing: adds nothing new
+
+    assert await queries.known_locations() == ["l-1", "l-2"]
+
+
+async def test_a_generation_without_location_marks_still_lists_the_whole_brand(db):
+    """Rows projected before the marks existed: the brand falls back to one query."""
+    await db["accounts"].insert_many([{"_id": f"l-{n}|c-{n}", "location_id": f"l-{n}", "client_id": f"c-{n}"}
+                                      for n in range(3)])
+    queries = ReportQueries(db)
+    queries.brand_by_location = True
+
+    assert await queries.known_locations() is None
+    assert await _walk_rows(queries, "client_id", 2, None) == [("c-0", "l-0"), ("c-1", "l-1"), ("c-2", "l-2")]

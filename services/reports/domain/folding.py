@@ -54,6 +54,11 @@ class Fold:
     def owners_with_profile_copies(self) -> set[Owner]:
         return {row.owner for base in PROFILED for row in self.rows[base].values()}
 
+    def written_locations(self) -> set[str]:
+        """Every location the batch writes a profile, row or entry of."""
+        rows = {row.owner[0] for base in VERSIONED for row in self.rows[base].values()}
+        return {owner[0] for owner in self.profiles} | rows | {e["location_id"] for e in self.entries.values()}
+
 
 def fold(events: Iterable) -> Fold:
     folded = Fold()

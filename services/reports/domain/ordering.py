@@ -10,6 +10,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import total_ordering
 
 from services.reports.domain.errors import InvalidParameter
 from services.reports.domain.reports import ReportSpec
@@ -61,6 +62,34 @@ def segments_after(order: Order, segments: list[Segment], after: list | None) ->
 
 def sort_key(order: Order, row: dict) -> list:
     return [row.get(name) for name in order.names]
+
+
+def rank(order: Order, row: dict) -> tuple:
+    """`row`'s place in `order` as Python compares it, the way MongoDB sorts: a missing or null
+    value before any other ascending, after any other descending (rows of several queries are
+    merged by it)."""
+    return rank_of(order, sort_key(order, row))
+
+
+def rank_of(order: Order, key: list) -> tuple:
+    return tuple(_placed(value, direction) for (_, direction), value in zip(order.keys, key))
+
+
+def _placed(value, direction: int):
+    placed = (0,) if value is None else (1, value)
+    return placed if direction == ASCENDING else _Reversed(placed)
+
+
+@total_ordering
+class _Reversed:
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __eq__(self, other) -> bool:
+        return self.value == other.value
+
+    def __lt__(self, other) -> bool:
+        return other.value < self.value
 
 
 def encode_cursor(order: Order, row: dict) -> str:

@@ -1,6 +1,7 @@
 """Client profiles as the reports show them, built from `studio.clients.v1` by the one profile fold
 (`shared.profiles`: each field keeps the value of the latest event that set it)."""
 
+from services.reports.domain.search import search_text
 from services.reports.domain.sort_keys import folded_copies
 from shared import profiles
 from shared.contract.clients import PROFILE_FIELDS
@@ -22,6 +23,4 @@ def with_full_name(profile: dict) -> dict:
     first, last = profile.get("first_name") or "", profile.get("last_name") or ""
     full = f"{first} {last}".strip()
     named = {**{f: profile.get(f) for f in ("first_name", "last_name", "email")}, "full_name": full}
-    return {**profile, "full_name": full, **folded_copies(named), "search": " ".join(
-        s.lower() for s in (full, profile.get("email") or "", profile.get("phone") or "") if s
-    )}
+    return {**profile, "full_name": full, **folded_copies(named), "search": search_text({**profile, "full_name": full})}

@@ -16,9 +16,10 @@ class ReportSpec:
     # Shown but computed at read time: sorted on by one query per value (see `ordering.segments_after`).
     # `location_name` is joined in from the locations when read, so a rename is one write.
     computed: frozenset[str] = field(default_factory=lambda: frozenset({"location_name"}))
+    sorts: tuple[str, ...] | None = None  # the columns it sorts by; None: every column
 
     def sortable(self, name: str) -> bool:
-        return name in self.columns
+        return name in (self.columns if self.sorts is None else self.sorts)
 
     def stored(self, name: str) -> str:
         """The document field a sort on `name` uses: names sort by their case-folded copy."""
@@ -49,6 +50,15 @@ ACCOUNT_BALANCES = ReportSpec(
              "last_activity_at"),
     default_sort="client_id",
     tiebreak=("client_id", "location_id"),
+)
+
+CLIENT_SEARCH = ReportSpec(
+    name="clients",
+    columns=("client_id", "full_name", "first_name", "last_name", "email", "phone", "join_date",
+             "balance_minor", "currency"),
+    default_sort="full_name",
+    tiebreak=("client_id",),
+    sorts=("full_name",),
 )
 
 BALANCE_MOVEMENTS = ReportSpec(

@@ -22,9 +22,9 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=CSV_TOO)
 async def _list(request: Request, spec: reports.ReportSpec, collection: str, filters: dict, params: Listing,
                 places: Places, segments: dict | None = None):
     order = parse_sort(params.sort, spec)
-    scoped = criteria.all_of(criteria.in_locations(params.locations), criteria.matching(params.q), filters)
+    found = criteria.all_of(criteria.matching(params.q), filters)  # the locations are queried one by one
     by_name = {"location_name": criteria.name_segments(params.locations, places)}
-    return await from_database(request, spec, collection, scoped, order, params, places, {**by_name, **(segments or {})})
+    return await from_database(request, spec, collection, found, order, params, places, {**by_name, **(segments or {})})
 
 
 def _ordered(field: str, start: date | None, end: date | None) -> None:

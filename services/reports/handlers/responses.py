@@ -1,5 +1,6 @@
 """Report answers: a JSON page `{items, next_cursor, as_of}` or every matching row as CSV."""
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator, Awaitable, Iterable
@@ -46,17 +47,15 @@ async def from_database(request: Request, spec: ReportSpec, collection: str, cri
     store, queries = stores(request)
     split = (segments or {}).get(order.names[0])
     if params.format == "csv":
-        rows = (present(spec, doc, places) async for doc in queries.stream(collection, criteria, order, split))
-        return csv_response(spec, columns, rows, day)
+        found = queries.stream(collection, params.locations, criteria, order, split)
+        return csv_response(spec, columns, (present(spec, doc, places) async for doc in found), day)
     after = decode_cursor(params.cursor, order) if params.cursor else None
-    if split:
-        found = await queries.page_by_segments(collection, criteria, order, split, after, params.limit)
-    else:
-        found = await queries.page(collection, criteria, order, after, params.limit)
+    found, as_of = await asyncio.gather(  # side by side: the page costs one round trip, not two
+        queries.page(collection, params.locations, criteria, order, after, params.limit, split), store.as_of())
     page = found[:params.limit]
     next_cursor = encode_cursor(order, page[-1]) if len(found) > params.limit else None
     items = [_pick(present(spec, doc, places), columns) for doc in page]
-    return {"items": items, "next_cursor": next_cursor, "as_of": await store.as_of()}
+    return {"items": items, "next_cursor": next_cursor, "as_of": as_of}
 
 
 async def from_memory(request: Request, spec: ReportSpec, rows: list[dict], order: Order,

@@ -51,3 +51,14 @@ def test_an_update_that_overtakes_its_registration_is_not_undone_by_it():
 
 def test_rows_that_carry_the_profile_name_their_clients():
     assert fold([package("c-1", 1), entry(1, 100)]).owners_with_profile_copies() == {("l-1", "c-1")}
+
+
+def test_a_batch_names_every_location_it_writes_to():
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    events = [ClientRegistered(event_id="e-1", occurred_at=at, location_id="l-1", client_id="c-1", first_name="Ada",
+                               last_name="L", join_date=date(2026, 1, 1)),
+              AccountEntryRecorded(event_id="e-2", occurred_at=at, location_id="l-2", client_id="c-1", entry_id="x",
+                                   sequence=1, entry_type="Payment", amount_minor=1, balance_after_minor=1,
+                                   credit_balance_minor=0, currency="USD", at=at)]
+
+    assert fold(events).written_locations() == {"l-1", "l-2"}

@@ -30,9 +30,9 @@ def test_the_whole_brand_is_split_by_today_with_unregistered_locations_on_the_ut
     where = criteria.per_local_day(None, PLACES, expired_before)
 
     assert sorted(where["$or"], key=str) == sorted([
-        {"$and": [{"location_id": {"$in": ["east"]}}, expired_before(date(2026, 7, 1))]},
-        {"$and": [{"location_id": {"$in": ["west"]}}, expired_before(date(2026, 6, 29))]},
-        {"$and": [{"location_id": {"$nin": ["east", "west"]}}, expired_before(date(2026, 6, 30))]},
+        {"location_id": {"$in": ["east"]}, **expired_before(date(2026, 7, 1))},  # one flat document each
+        {"location_id": {"$in": ["west"]}, **expired_before(date(2026, 6, 29))},
+        {"location_id": {"$nin": ["east", "west"]}, **expired_before(date(2026, 6, 30))},
     ], key=str)
 
 
