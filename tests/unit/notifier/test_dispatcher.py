@@ -237,24 +237,14 @@ async def sweep_until_settled(dispatcher: Dispatcher) -> None:
             continue
 
 
-@pytest.mark.parametrize("written", [False, True])
-async def test_a_claim_whose_insert_answered_with_an_error_is_sent_once_on_the_next_sweep(written):
+@pytest.mark.parametrize(("step", "written"), [("claim_all", False), ("claim_all", True),
+                                                ("get", False)])  # get: the template, read after the claim
+async def test_a_claim_whose_insert_answered_with_an_error_or_was_cut_off_is_sent_once_on_the_next_sweep(
+        step, written):
     mailer = CountingMailer()
     dispatcher, store, published = dispatcher_with(mailer, interrupted_after=0)
     await dispatcher.queue(message())
-    failing_once(store, "claim_all", written)
-
-    await sweep_until_settled(dispatcher)
-
-    assert [m.message_id for m in mailer.sent] == ["msg-1"]
-    assert store.docs["messages"]["msg-1"]["status"] == "sent"
-
-
-async def test_a_message_claimed_then_cut_off_by_a_failing_read_is_sent_once_on_the_next_sweep():
-    mailer = CountingMailer()
-    dispatcher, store, _ = dispatcher_with(mailer, interrupted_after=0)
-    await dispatcher.queue(message())
-    failing_once(store, "get", written=False)  # the template, read after the claim
+    failing_once(store, step, written)
 
     await sweep_until_settled(dispatcher)
 
