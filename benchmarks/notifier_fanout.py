@@ -19,6 +19,7 @@ import statistics
 import time
 import uuid
 from datetime import UTC, datetime
+from email import message_from_bytes
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -35,13 +36,26 @@ PORT = 18144  # away from the other benchmarks' services (1810x)
 
 
 class Counter:
-    def __init__(self) -> None:
-        self.count, self.last_at = 0, 0.0
+    """Deliveries at the SMTP server, by message id: a second delivery of one id is a duplicate.
+    The notifier also follows the shared topics, so clients other helpers publish while the run
+    lasts may join the audience: deliveries to addresses that are not the run's own are counted apart."""
+
+    def __init__(self, own: set[str] = frozenset()) -> None:
+        self.count, self.last_at, self.own = 0, 0.0, own
+        self.ids: dict[str, int] = {}
+        self.others = 0
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
         self.last_at = time.perf_counter()
+        message_id = message_from_bytes(envelope.content).get("X-Studio-Message-Id", "")
+        self.ids[message_id] = self.ids.get(message_id, 0) + 1
+        self.others += not set(envelope.rcpt_tos) & self.own
         return "250 OK"
+
+    @property
+    def duplicates(self) -> int:
+        return sum(n - 1 for n in self.ids.values())
 
 
 def _free_port() -> int:
@@ -84,8 +98,10 @@ async def newsletter(http: httpx.AsyncClient, inbox: Counter, count: int, timeou
     while inbox.count < count and time.perf_counter() - began < timeout:
         await asyncio.sleep(0.2)
     seconds = inbox.last_at - began
-    return {"audience": count, "delivered": inbox.count, "messages_per_s": round(inbox.count / seconds, 1),
-            "send_at_to_last_delivery_s": round(seconds, 1)}
+    await asyncio.sleep(2)  # what was still in flight when the count was reached
+    return {"audience": count, "delivered": inbox.count, "distinct_messages": len(inbox.ids),
+            "duplicates": inbox.duplicates, "to_clients_outside_the_run": inbox.others,
+            "messages_per_s": round(inbox.count / seconds, 1), "send_at_to_last_delivery_s": round(seconds, 1)}
 
 
 async def upkeep(count: int, rate: int, timeout: float) -> dict:
@@ -144,7 +160,7 @@ async def main(audience: int, upkeep_events: int, rate: int) -> dict:
     mongo = AsyncMongoClient(harness.MONGODB, tz_aware=True)
     db = mongo[f"bench{run}_notifier"]
     await load_members(db, audience)
-    inbox = Counter()
+    inbox = Counter({member(n)["profile"]["email"] for n in range(audience)})
     smtp_port = _free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()

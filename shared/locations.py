@@ -1,15 +1,16 @@
 """What a service knows of a location, folded from `studio.locations.v1`; the same fold everywhere.
 
-Each field is a last-writer-wins register stamped with the `occurred_at` of the event that set it:
+Each field is a last-writer-wins register (`shared.registers`) stamped with the event that set it:
 an event sets a field unless a later one already did. So a redelivery, a replay or a republished
 old event changes nothing, whatever order the events arrive in, and every service that folds the
-same events holds the same record. The record is JSON-shaped (stamps as RFC 3339 text) so any
-store keeps it as it is.
+same events holds the same record. The record is JSON-shaped so any store keeps it as it is;
+stamps stored before event ids were kept (bare RFC 3339 text) still count.
 """
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from shared.contract.locations import LocationRegistered, LocationUpdated
+from shared.registers import applied, stamp_of
 from shared.zones import zone
 
 FIELDS = ("name", "time_zone", "currency")
@@ -25,11 +26,7 @@ def changes_of(event: LocationRegistered | LocationUpdated) -> dict:
 def folded(record: dict | None, event: LocationRegistered | LocationUpdated) -> dict:
     """`record` (None: not seen yet) with the event applied field by field."""
     known = record or {"location_id": event.location_id, **{f: None for f in FIELDS}, "stamps": {}}
-    at = event.occurred_at.isoformat()
-    stamps, fields = dict(known["stamps"]), {}
-    for name, value in changes_of(event).items():
-        if name not in stamps or datetime.fromisoformat(stamps[name]) <= event.occurred_at:
-            fields[name], stamps[name] = value, at
+    fields, stamps = applied({}, known["stamps"], changes_of(event), stamp_of(event))
     return {**known, **fields, "stamps": stamps}
 
 

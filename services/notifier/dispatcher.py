@@ -8,10 +8,18 @@ sent. A crash between the claim and the record leaves claimed messages (at most 
 100) that are never sent again: after
 `interrupted_after` seconds they are marked `failed` ("interrupted ... not resent") — possibly
 delivered, certainly not twice.
+
+A store that fails (the process lives on; the sweep is redone) loses nothing of that: each claim
+names this process (`by`), so a claim whose insert answered with an error but was written, or
+one a failure separated from its attempt, is known as ours on the next try and its message is
+sent once; and an outcome the store could not
+record is kept in memory and recorded on the next try, so a sent message reads `sent`, never
+`failed (interrupted)`, and is never sent again.
 """
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 
 from services.notifier.delivery import Mail, Mailer, PermanentDeliveryError, send_with_retries
@@ -28,6 +36,7 @@ from shared.wiring.logging import get_logger
 
 log = get_logger(__name__)
 Publish = Callable[[list[dict]], Awaitable[None]]
+Settled = tuple[dict, str, str | None]  # message, status, reason
 
 
 class Dispatcher:
@@ -38,6 +47,10 @@ class Dispatcher:
         self.retry_delays, self.interrupted_after, self.chunk = retry_delays, interrupted_after, chunk
         self._slots = asyncio.Semaphore(concurrency)  # SMTP conversations at once
         self._claimed_at: dict[str, float] = {}  # claimed by another (maybe dead) process -> claim's wall time
+        self.owner = f"dispatcher-{uuid.uuid4().hex}"  # names this process's claims
+        self._unsent: set[str] = set()  # claimed here (or asked, the answer lost), not yet attempted
+        self._unrecorded: dict[str, Settled] = {}  # outcomes known here that the store has not taken yet
+        self._attempted: set[str] = set()  # handed to SMTP here, outcome not yet recorded
 
     async def queue(self, message: dict) -> bool:
         """False if a message with this id exists already (it is never queued twice)."""
@@ -45,6 +58,7 @@ class Dispatcher:
 
     async def run_once(self) -> None:
         """Send everything queued (in pages), then announce what a crash left unannounced."""
+        await self.record_all(list(self._unrecorded.values()))  # what a failing store did not take
         await self.settle_interrupted()
         seen: set[str] = set()  # what stays queued (claimed elsewhere, not overdue) is read past
         while fresh := [m for m in await self.store.messages_in("queued", self.chunk + len(seen))
@@ -66,19 +80,35 @@ class Dispatcher:
             if recording is not None:
                 await recording
 
-    async def _send_chunk(self, messages: list[dict]) -> list[tuple[dict, str, str | None]]:
+    async def _send_chunk(self, messages: list[dict]) -> list[Settled]:
         """Claim all (one unordered insert), send the claimed ones concurrently; their outcomes."""
-        claimed = await self.store.claim_all([m["_id"] for m in messages], self.clock.now(), time.time())
-        await self._claimed_before([m for m in messages if m["_id"] not in claimed])
+        claimed = await self._claim([m["_id"] for m in messages])
+        taken = [m for m in messages if m["_id"] not in claimed]
+        known = [self._unrecorded[m["_id"]] for m in taken if m["_id"] in self._unrecorded]
+        claimed |= await self._claimed_before([m for m in taken if m["_id"] not in self._unrecorded])
         mine = [m for m in messages if m["_id"] in claimed]
         used = {m["template_id"] for m in mine if m.get("template_id")}
         templates = {t: await self.store.get("templates", t) for t in used}
-        outcomes = await asyncio.gather(*(self._attempt_in_slot(m, templates) for m in mine))
-        return [(m, status, reason) for m, (status, reason) in zip(mine, outcomes, strict=True)]
+        return known + await asyncio.gather(*(self._attempt_in_slot(m, templates) for m in mine))
 
-    async def _attempt_in_slot(self, message: dict, templates: dict) -> tuple[str, str | None]:
+    async def _claim(self, message_ids: list[str]) -> set[str]:
+        """The ids claimed now. Until its attempt starts a claim is remembered, so one whose insert
+        answered with an error (written all the same, maybe) or whose attempt a failure cut short
+        is found ours (`by`) on the next try and still sent once."""
+        asked = set(message_ids) - self._unsent
+        self._unsent |= asked
+        claimed = await self.store.claim_all(message_ids, self.clock.now(), time.time(), self.owner)
+        self._unsent -= asked - claimed  # claimed before, by another or by an attempt of ours
+        return claimed
+
+    async def _attempt_in_slot(self, message: dict, templates: dict) -> Settled:
+        """One attempt; its outcome is kept until the store has recorded it."""
+        self._attempted.add(message["_id"])
+        self._unsent.discard(message["_id"])
         async with self._slots:
-            return await self._attempt(message, templates)
+            status, reason = await self._attempt(message, templates)
+        self._unrecorded[message["_id"]] = (message, status, reason)
+        return message, status, reason
 
     async def _attempt(self, message: dict, templates: dict) -> tuple[str, str | None]:
         member = await self.store.member(member_key(message["location_id"], message["client_id"]))
@@ -101,7 +131,7 @@ class Dispatcher:
     async def record(self, message: dict, status: str, reason: str | None) -> None:
         await self.record_all([(message, status, reason)])
 
-    async def record_all(self, settled: list[tuple[dict, str, str | None]]) -> None:
+    async def record_all(self, settled: list[Settled]) -> None:
         """Store the outcomes (not yet announced), announce them, mark them announced."""
         if not settled:
             return
@@ -109,20 +139,30 @@ class Dispatcher:
         recorded = [{**message, "status": status, "reason": reason, "updated_at": now, "published": False}
                     for message, status, reason in settled]
         await self.store.set_outcomes(recorded)
+        for message in recorded:
+            self._unrecorded.pop(message["_id"], None)
+            self._attempted.discard(message["_id"])
         await self._announce(recorded)
         log.info("messages settled", count=len(recorded), sent=sum(m["status"] == "sent" for m in recorded))
 
-    async def _claimed_before(self, messages: list[dict]) -> None:
+    async def _claimed_before(self, messages: list[dict]) -> set[str]:
         """Claimed by a process that died before recording (or is still sending): failed once overdue.
-        Their claims are read once (one query) and remembered, so every sweep need not read them."""
+        Their claims are read once (one query) and remembered, so every sweep need not read them.
+        Returns the ones this process claimed and never attempted (a failure came between): they
+        are sent now."""
         unknown = [m["_id"] for m in messages if m["_id"] not in self._claimed_at]
-        if unknown:
-            self._claimed_at.update((c["_id"], c["wall"]) for c in await self.store.claims_of(unknown))
+        claims = await self.store.claims_of(unknown) if unknown else []
+        ours = {c["_id"] for c in claims if c.get("by") == self.owner
+                and c["_id"] in self._unsent and c["_id"] not in self._attempted}
+        self._claimed_at.update((c["_id"], c["wall"]) for c in claims if c["_id"] not in ours)
+        messages = [m for m in messages if m["_id"] not in ours]
         now = time.time()
         overdue = [m for m in messages if now - self._claimed_at.get(m["_id"], now) > self.interrupted_after]
         await self.record_all([(m, "failed", INTERRUPTED) for m in overdue])
         for message in overdue:
             self._claimed_at.pop(message["_id"], None)
+        self._unsent -= {c["_id"] for c in claims if c["_id"] not in ours}  # another's
+        return ours
 
     async def settle_interrupted(self) -> None:
         """Messages an earlier version left `sending` (claimed, outcome unknown)."""

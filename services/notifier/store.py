@@ -208,13 +208,15 @@ class NotifierStore:
     async def set_newsletter(self, newsletter_id: str, status: str, recipients: int) -> None:
         await self.newsletters.update_one({"_id": newsletter_id}, {"$set": {"status": status, "recipients": recipients}})
 
-    async def claim(self, message_id: str, at: datetime, wall: float) -> bool:
-        """The one SMTP attempt a message ever gets: False if it was claimed before."""
-        return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall})
+    async def claim(self, message_id: str, at: datetime, wall: float, by: str | None = None) -> bool:
+        """The one SMTP attempt a message ever gets: False if it was claimed before. `by` names the
+        claimer, so one whose insert answered with an error can tell its own claim on the next try."""
+        return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall, "by": by})
 
-    async def claim_all(self, message_ids: list[str], at: datetime, wall: float) -> set[str]:
+    async def claim_all(self, message_ids: list[str], at: datetime, wall: float, by: str | None = None) -> set[str]:
         """`claim` for many in one round trip: the ids claimed now (not before)."""
-        return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall} for i in message_ids])
+        return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall, "by": by}
+                                                    for i in message_ids])
 
     async def claims_of(self, message_ids: list[str]) -> list[dict]:
         return await self.claims.find({"_id": {"$in": message_ids}}).to_list()

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Owner, Row, row_key
 from services.reports.domain.generations import FIRST, collection_name
 from services.reports.domain.indexes import ENTRIES, REPORTS, collection_indexes
-from services.reports.domain.profiles import with_full_name
+from services.reports.domain.profiles import profile_fields, stored_profile
 from shared.locations import folded as folded_location
 from pymongo.errors import BulkWriteError
 
@@ -110,8 +110,8 @@ class ReportsStore(Generational):
             generation = self.generation()  # one generation for the whole batch, even across a switch
             view, cache = Generational(self.db, lambda: generation), self._cache(generation)
             await self._note_locations(view, cache, folded.written_locations())  # before their rows: a page misses none
-            await _gather(self._apply_profile(view, cache, owner, changes)
-                          for owner, changes in folded.profiles.items())
+            await _gather(self._apply_profile(view, cache, owner, profile)
+                          for owner, profile in folded.profiles.items())
             copies = await self._profile_copies(view, cache, folded.owners_with_profile_copies())
             for base in VERSIONED:
                 await _gather(self._write_row(view.rows(base), cache.versions[base], key, row,
@@ -135,14 +135,15 @@ class ReportsStore(Generational):
             cache.profiles[key] = {f: v for f, v in doc.items() if f != "_id"}
         return cache.profiles[key]
 
-    async def _apply_profile(self, view: Generational, cache: "WriteCache", owner: Owner, changes: dict) -> None:
+    async def _apply_profile(self, view: Generational, cache: "WriteCache", owner: Owner, folded: dict) -> None:
         key = row_key(*owner)
         # the client id is searched too, so the derived fields need it from the first write on
-        profile = with_full_name({**await self._profile(view, cache, owner), **changes, "client_id": owner[1]})
+        profile = stored_profile({**await self._profile(view, cache, owner), "client_id": owner[1]}, folded)
         derived = {f: profile[f] for f in DERIVED}
         await view.clients.update_one(
             {"_id": key},
-            {"$set": {**changes, **derived}, "$setOnInsert": {"location_id": owner[0], "client_id": owner[1]}},
+            {"$set": {**profile_fields(profile), **derived},
+             "$setOnInsert": {"location_id": owner[0], "client_id": owner[1]}},
             upsert=True,
         )
         cache.profiles[key] = {**profile, "location_id": owner[0], "client_id": owner[1]}

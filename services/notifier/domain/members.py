@@ -1,10 +1,15 @@
 """The notifier's own picture of a (location, client), built from events only.
 
 Credits events are snapshots with a `sequence` (ledger) or per-package `version`, so only a
-newer one changes the picture: a redelivery or replay leaves it as it was.
+newer one changes the picture: a redelivery or replay leaves it as it was. The profile is folded
+field by field (`shared.profiles`: each field keeps the latest event that set it), so an old
+update redelivered late or one that overtakes its registration changes nothing it should not.
 """
 
 from datetime import date
+
+from shared import profiles
+from shared.contract.clients import ClientRegistered, ClientUpdated
 
 PROFILE_FIELDS = ("first_name", "last_name", "email", "email_opt_out")
 
@@ -19,8 +24,14 @@ def new_member(location_id: str, client_id: str) -> dict:
 
 
 def with_profile(member: dict, changes: dict) -> dict:
+    """The profile set as given, unstamped (older than any event): how tests and seeds place one."""
     kept = {f: v for f, v in changes.items() if f in PROFILE_FIELDS}
     return {**member, "profile": {**member["profile"], **kept}}
+
+
+def with_profile_event(member: dict, event: ClientRegistered | ClientUpdated) -> dict:
+    """The profile with the event folded in (a member stored before stamps: its values are older)."""
+    return {**member, "profile": profiles.folded(member["profile"], event, PROFILE_FIELDS)}
 
 
 def with_ledger_entry(member: dict, sequence: int, balance_minor: int, currency: str) -> dict:

@@ -33,8 +33,7 @@ def change_of(event) -> Change | None:
     if isinstance(event, PackageChanged):
         return lambda mb: m.with_package(mb, _package(event))
     if event.type in ("client.registered", "client.updated"):
-        changes = event.profile_changes()  # an update: only what changes (`null` keeps names, opt-out)
-        return lambda mb: m.with_profile(mb, changes)
+        return lambda mb: m.with_profile_event(mb, event)  # each field: the latest event that set it
     return None
 
 

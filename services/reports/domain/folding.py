@@ -3,7 +3,8 @@
 Records are consumed in batches so that a batch costs one write per row it changes, not several
 round trips per event. Folding is pure: a row keeps the newest version the batch holds (versions
 and ledger sequences are the credits service's, so the order events arrive in does not matter);
-profile changes of a client are merged in the order they came (one partition keeps them in order).
+a client's profile is folded field by field, each field keeping the latest event that set it
+(`shared.profiles`), so neither the order nor a redelivery matters there either.
 """
 
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from services.reports.domain.accounts import account_fields, entry_document
 from services.reports.domain.credits import membership_row, package_row, period_row
-from services.reports.domain.profiles import profile_changes
+from shared import profiles
 from shared.contract.clients import ClientRegistered, ClientUpdated
 from shared.contract.credits import AccountEntryRecorded, MembershipChanged, MembershipPeriodChanged, PackageChanged
 from shared.contract.locations import LocationRegistered, LocationUpdated
@@ -38,7 +39,7 @@ class Row:
 
 @dataclass
 class Fold:
-    profiles: dict[Owner, dict] = field(default_factory=dict)  # merged changes per client
+    profiles: dict[Owner, dict] = field(default_factory=dict)  # per client, its events' profile fold
     rows: dict[str, dict[str, Row]] = field(default_factory=lambda: {base: {} for base in VERSIONED})
     entries: dict[str, dict] = field(default_factory=dict)  # ledger entries, immutable
     locations: dict[str, list] = field(default_factory=dict)  # location events per location, in order
@@ -69,7 +70,7 @@ def fold(events: Iterable) -> Fold:
             continue
         owner = (event.location_id, event.client_id)
         if isinstance(event, ClientRegistered | ClientUpdated):
-            folded.profiles.setdefault(owner, {}).update(profile_changes(event))
+            folded.profiles[owner] = profiles.folded(folded.profiles.get(owner), event)
         elif isinstance(event, PackageChanged):
             folded.keep("packages", row_key(*owner, event.package_id), Row(owner, event.version, package_row(event)))
         elif isinstance(event, MembershipPeriodChanged):

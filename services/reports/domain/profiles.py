@@ -1,17 +1,21 @@
-"""Client profiles as the reports show them, built from `studio.clients.v1`."""
+"""Client profiles as the reports show them, built from `studio.clients.v1` by the one profile fold
+(`shared.profiles`: each field keeps the value of the latest event that set it)."""
 
 from services.reports.domain.search import search_text
 from services.reports.domain.sort_keys import folded_copies
-from shared.contract.clients import ClientRegistered, ClientUpdated
+from shared import profiles
+from shared.contract.clients import PROFILE_FIELDS
 
 
-def profile_changes(event: ClientRegistered | ClientUpdated) -> dict:
-    """The profile fields this event sets (a registration sets all; an update what it changes:
-    `null` clears email or phone and leaves the other fields as they were)."""
-    changes = event.profile_changes()
-    if "join_date" in changes:
-        changes["join_date"] = changes["join_date"].isoformat()
-    return changes
+def stored_profile(stored: dict, folded: dict) -> dict:
+    """The client's row once a batch's fold of its events (`folded`) is merged into the stored one
+    (a row stored before stamps were kept: its values are older than any event)."""
+    return with_full_name(profiles.combined(stored, folded))
+
+
+def profile_fields(profile: dict) -> dict:
+    """What a client's row stores of its profile: the fields set so far and their stamps."""
+    return {**{f: profile[f] for f in PROFILE_FIELDS if f in profile}, "stamps": profile.get("stamps") or {}}
 
 
 def with_full_name(profile: dict) -> dict:

@@ -58,8 +58,8 @@ class FakeNotifierStore:
     async def member(self, key: str) -> dict | None:
         return self.book.get(key)
 
-    async def claim_all(self, message_ids: list[str], at, wall: float) -> set[str]:
-        return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall} for i in message_ids])
+    async def claim_all(self, message_ids: list[str], at, wall: float, by: str | None = None) -> set[str]:
+        return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall, "by": by} for i in message_ids])
 
     async def claims_of(self, message_ids: list[str]) -> list[dict]:
         return [self.docs["claims"][i] for i in message_ids if i in self.docs["claims"]]

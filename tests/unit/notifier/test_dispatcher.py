@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from services.notifier.delivery import Mail, TransientDeliveryError
 from services.notifier.dispatcher import Dispatcher
 from services.notifier.domain.announcements import new_message
@@ -28,14 +30,14 @@ class FakeStore:
     async def member(self, key: str) -> dict | None:
         return self.docs["members"].get(key)
 
-    async def claim(self, message_id: str, at, wall: float) -> bool:
-        return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall})
+    async def claim(self, message_id: str, at, wall: float, by: str | None = None) -> bool:
+        return await self.insert_new("claims", {"_id": message_id, "at": at, "wall": wall, "by": by})
 
     async def claims_of(self, message_ids: list[str]) -> list[dict]:
         return [self.docs["claims"][i] for i in message_ids if i in self.docs["claims"]]
 
-    async def claim_all(self, message_ids: list[str], at, wall: float) -> set[str]:
-        return {i for i in message_ids if await self.claim(i, at, wall)}
+    async def claim_all(self, message_ids: list[str], at, wall: float, by: str | None = None) -> set[str]:
+        return {i for i in message_ids if await self.claim(i, at, wall, by)}
 
     async def update_message(self, message_id: str, changes: dict) -> None:
         self.docs["messages"][message_id].update(changes)
@@ -207,3 +209,76 @@ async def test_a_reserved_domain_is_handed_to_the_server_trimmed_as_judged():
     await dispatcher.run_once()
 
     assert [m.to for m in mailer.sent] == ["c@example.test"] and published[0]["type"] == "message.sent"
+
+
+class StoreOutage(Exception):
+    """What FerretDB answers when PostgreSQL terminates its backend: the write may have happened."""
+
+
+def failing_once(store: FakeStore, step: str, written: bool) -> None:
+    real, state = getattr(store, step), {"fired": False}
+
+    async def once(*args, **kwargs):
+        if not state["fired"]:
+            state["fired"] = True
+            if written:
+                await real(*args, **kwargs)
+            raise StoreOutage("terminating connection due to administrator command")
+        return await real(*args, **kwargs)
+
+    setattr(store, step, once)
+
+
+async def sweep_until_settled(dispatcher: Dispatcher) -> None:
+    for _ in range(3):  # as the service's supervisor redoes a failed sweep, in the same process
+        try:
+            await dispatcher.run_once()
+        except StoreOutage:
+            continue
+
+
+@pytest.mark.parametrize(("step", "written"), [("claim_all", False), ("claim_all", True),
+                                                ("get", False)])  # get: the template, read after the claim
+async def test_a_claim_whose_insert_answered_with_an_error_or_was_cut_off_is_sent_once_on_the_next_sweep(
+        step, written):
+    mailer = CountingMailer()
+    dispatcher, store, published = dispatcher_with(mailer, interrupted_after=0)
+    await dispatcher.queue(message())
+    failing_once(store, step, written)
+
+    await sweep_until_settled(dispatcher)
+
+    assert [m.message_id for m in mailer.sent] == ["msg-1"]
+    assert store.docs["messages"]["msg-1"]["status"] == "sent"
+
+
+@pytest.mark.parametrize("written", [False, True])
+async def test_an_outcome_the_store_did_not_take_is_recorded_later_and_never_sent_again(written):
+    mailer = CountingMailer()
+    dispatcher, store, published = dispatcher_with(mailer, interrupted_after=0)
+    await dispatcher.queue(message())
+    failing_once(store, "set_outcomes", written)
+
+    await sweep_until_settled(dispatcher)
+
+    assert [m.message_id for m in mailer.sent] == ["msg-1"]
+    assert store.docs["messages"]["msg-1"]["status"] == "sent"
+    assert {e["event_id"] for e in published} == {"msg-1:sent"}
+
+
+async def test_a_claim_of_another_process_with_the_same_failed_insert_is_not_taken_for_ours():
+    mailer = CountingMailer()
+    dispatcher, store, _ = dispatcher_with(mailer, interrupted_after=60)
+    await dispatcher.queue(message())
+    real = store.claim_all
+
+    async def raced(ids, at, wall, by=None):
+        await real(ids, at, 10**12, "another-instance")  # it won the claim; our answer was an error
+        raise StoreOutage("terminating connection")
+
+    store.claim_all = raced
+    await sweep_until_settled(dispatcher)
+    store.claim_all = real
+    await dispatcher.run_once()
+
+    assert mailer.sent == [] and store.docs["messages"]["msg-1"]["status"] == "queued"

@@ -37,13 +37,14 @@ def test_every_ledger_entry_is_kept_and_the_account_moves_to_the_highest_sequenc
     assert folded.rows["accounts"]["l-1|c-1"].fields["balance_minor"] == 300
 
 
-def test_profile_changes_of_a_client_merge_in_the_order_they_came():
+def test_an_update_that_overtakes_its_registration_is_not_undone_by_it():
     registered = ClientRegistered(event_id="e-r", occurred_at=T0, location_id="l-1", client_id="c-1",
                                   first_name="Ada", last_name="Lovelace", email="ada@example.com",
                                   join_date=date(2026, 1, 15))
-    renamed = ClientUpdated(event_id="e-u", occurred_at=T0, location_id="l-1", client_id="c-1", last_name="Byron")
+    renamed = ClientUpdated(event_id="e-u", occurred_at=T0 + timedelta(seconds=1), location_id="l-1",
+                            client_id="c-1", last_name="Byron")
 
-    changes = fold([registered, renamed]).profiles[("l-1", "c-1")]
+    changes = fold([renamed, registered]).profiles[("l-1", "c-1")]
 
     assert (changes["first_name"], changes["last_name"], changes["email"]) == ("Ada", "Byron", "ada@example.com")
 
