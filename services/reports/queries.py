@@ -12,6 +12,7 @@ memory stays flat.
 
 import asyncio
 import heapq
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -23,12 +24,14 @@ from services.reports.store import LOCATION, Generational, on_ferretdb
 
 STREAM_BATCH = 500
 CONCURRENT_READS = 8  # FerretDB v1 stalls when a burst exhausts its PostgreSQL pool
+LOCATIONS_FRESH_SECONDS = 1.0  # a rename shows within a second, as a write through another instance
 BRAND_BY_LOCATION_MAX = 500  # beyond, the pages held at once (limit + 1 rows each) would outweigh a scan
 
 
 class ReportQueries(Generational):
     """Reads of the live generation (`generation()` is asked at every read)."""
 
+    _recent_locations: tuple[str, float, dict] | None = None  # (collection, when read, records)
     brand_by_location = False  # set by `configure`: on FerretDB, a brand page is one query per location
 
     async def configure(self) -> None:
@@ -117,8 +120,16 @@ class ReportQueries(Generational):
         return await self.entries.find(query).sort("sequence", -1).limit(limit + 1).to_list()
 
     async def location_records(self) -> dict[str, dict]:
-        """Every location's folded record (shared.locations): a few documents."""
-        return {d["_id"]: {k: v for k, v in d.items() if k != "_id"} async for d in self.locations.find({})}
+        """Every location's folded record (shared.locations): a few documents, read again at most
+        once a second. Every request needs them (names, zones) and they change rarely: reading
+        them each time was most of the reports' finds under a live load (docs/benchmarks.md)."""
+        collection, now = self.locations, time.monotonic()
+        recent = self._recent_locations
+        if recent is not None and recent[0] == collection.name and now - recent[1] < LOCATIONS_FRESH_SECONDS:
+            return recent[2]
+        records = {d["_id"]: {k: v for k, v in d.items() if k != "_id"} async for d in collection.find({})}
+        self._recent_locations = (collection.name, now, records)
+        return records
 
     async def each_location(self, locations: list[str], read: Callable[[list[str]], Awaitable]) -> list:
         """`read([location])` for each location, a few at once: each query keeps its location as a
