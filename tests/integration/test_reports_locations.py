@@ -11,11 +11,9 @@ from services.reports.domain.locations import Places
 from services.reports.domain.movements import movement_rows
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.reports import ACCOUNT_BALANCES, SESSION_CREDITS, present
-from services.reports.projector import Projector
-from services.reports.queries import ReportQueries
-from services.reports.store import ReportsStore
 from shared.contract.credits import AccountEntryRecorded
 from shared.contract.locations import LocationRegistered, LocationUpdated
+from tests.integration.test_reports_store import apply, queries, store  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.integration
 
@@ -34,20 +32,6 @@ def entry(location: str, client: str, sequence: int, amount: int, at: datetime) 
         balance_after_minor=amount * sequence, credit_balance_minor=0, currency="USD", at=at)
 
 
-@pytest.fixture
-async def store(db):
-    store = ReportsStore(db)
-    await store.ensure_indexes()
-    return store
-
-
-@pytest.fixture
-def queries(db):
-    return ReportQueries(db)
-
-
-async def apply(store, *events) -> None:
-    await Projector(store).apply(events)
 
 
 async def places(queries, now: datetime = T0) -> Places:
