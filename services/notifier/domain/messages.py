@@ -2,7 +2,6 @@
 
 import hashlib
 
-from services.notifier.domain.addresses import reachability
 
 FINAL = ("sent", "failed", "skipped")
 INTERRUPTED = "interrupted after claiming, not resent (the SMTP server may or may not have accepted it)"
@@ -15,11 +14,6 @@ def message_id(*cause: str) -> str:
 
 def newsletter_message_id(newsletter_id: str, location_id: str, client_id: str) -> str:
     return message_id("newsletter", newsletter_id, location_id, client_id)
-
-
-def skip_reason(member: dict | None) -> str | None:
-    """Why a message to this member is not sent (a sentence), or None if it can be."""
-    return reachability((member or {}).get("profile")).reason
 
 
 def public_status(status: str) -> str:

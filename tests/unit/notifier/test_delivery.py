@@ -2,7 +2,8 @@ import pytest
 
 from services.notifier.delivery import (Mail, PermanentDeliveryError, TransientDeliveryError, as_email,
                                         send_with_retries)
-from services.notifier.domain.messages import message_id, skip_reason
+from services.notifier.domain.addresses import reachability
+from services.notifier.domain.messages import message_id
 
 MAIL = Mail("msg-1", "ada@example.com", "Hello", "Body")
 
@@ -39,10 +40,10 @@ async def test_a_permanent_failure_is_never_retried():
 
 
 def test_clients_without_email_or_opted_out_are_skipped_with_the_reason():
-    assert skip_reason({"profile": {}}) == "No email address on file."
-    assert skip_reason(None) == "No email address on file."
-    assert skip_reason({"profile": {"email": "a@b.c", "email_opt_out": True}}) == "The client opted out of email."
-    assert skip_reason({"profile": {"email": "a@b.c", "email_opt_out": False}}) is None
+    assert reachability({}).reason == "No email address on file."
+    assert reachability(None).reason == "No email address on file."
+    assert reachability({"email": "a@b.c", "email_opt_out": True}).reason == "The client opted out of email."
+    assert reachability({"email": "a@b.c", "email_opt_out": False}).reason is None
 
 
 def test_message_ids_come_from_their_cause():
