@@ -19,7 +19,7 @@ from services.notifier.handlers.subscribers import SUBSCRIPTIONS as NOTIFIER_SUB
 from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
 from shared.wiring.kafka import create_topics
 from tests.support.kafka import Platform, fast_forward_groups, group_offsets, mark_session_start
-from tests.support.processes import PORTS, ServiceProcess
+from tests.support.processes import PORTS, PORTS_B, Instances, ServiceProcess
 from tests.support.servers import Servers, find_servers
 
 SECRET = "test-secret-for-the-suite-only-0123456789"
@@ -129,7 +129,8 @@ def _traced(request) -> bool:
 
 @pytest.fixture(scope="session")
 def system(request, one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
-    """The four services as real processes against the real servers, with their own databases and groups."""
+    """The four services as real processes against the real servers, with their own databases and
+    groups, two instances of each: `system[name]` talks to instance A, `system[name].b` is B."""
     logs = OUTPUT / "services"
     logs.mkdir(parents=True, exist_ok=True)
     CLOCK_FILE.write_text("")
@@ -147,7 +148,11 @@ def system(request, one_system_at_a_time, servers: Servers, smtp_inbox: Inbox):
     asyncio.run(_position_groups(servers.kafka, env["CONSUMER_GROUP_PREFIX"]))
     os.environ["E2E_GROUP_PREFIX"] = env["CONSUMER_GROUP_PREFIX"]
     traces = {n: {"TRACE_FILE": str(trace_file(n).resolve())} if _traced(request) else {} for n in PORTS}
-    procs = {n: ServiceProcess(n, p, {**env, **traces[n]}, logs / f"{n}-{RUN_ID}.log") for n, p in PORTS.items()}
+    # Two instances of every service (issue 15: any number of instances), B on its own port,
+    # logging to its own file and appending to the same trace file (one JSON line per span).
+    procs = {n: Instances(ServiceProcess(n, PORTS[n], {**env, **traces[n]}, logs / f"{n}-{RUN_ID}.log"),
+                          ServiceProcess(n, PORTS_B[n], {**env, **traces[n]}, logs / f"{n}-b-{RUN_ID}.log"))
+             for n in PORTS}
     for proc in procs.values():
         proc.start(wait=False)
     try:

@@ -7,6 +7,7 @@ from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
 from services.notifier.handlers.members import MemberChanges
+from services.notifier.member_feed import MemberFeed
 from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
 from shared.contract.notifier import NotifierEvent
@@ -23,6 +24,8 @@ def assemble(wiring: Wiring) -> Service:
     store, clock = NotifierStore(wiring.db), wiring.clock
     catalog = Catalog(store)
     locations = LocationBook(wiring.db["locations"])
+    feed = MemberFeed(wiring.db["member_feed"], store.book, wiring.outages.outlast)
+    store.book.on_written = feed.announce
     members = MemberChanges(store, catalog, publish, clock, locations)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
@@ -34,8 +37,10 @@ def assemble(wiring: Wiring) -> Service:
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, reachability.router],
-        on_start=[store.ensure_indexes, catalog.reload, store.book.load, locations.refresh],  # before the first event
-        background=[scheduler.run],
+        on_start=[store.ensure_indexes, feed.ensure_indexes, catalog.reload, store.book.load,
+                  locations.refresh],  # before the first event
+        # What other instances wrote, within a second: members, audiences and journeys, zones.
+        background=[scheduler.run, lambda: feed.follow(also=(catalog.reload, locations.refresh))],
         state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),
                "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
     )

@@ -10,7 +10,7 @@
 - delivery_claims: the unique insert that allows exactly one SMTP attempt per message id
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import datetime
 
 import bson
@@ -31,13 +31,15 @@ BSON = CodecOptions(tz_aware=True)
 class MemberBook:
     """Every member's latest version, in memory (BSON bytes: a few hundred bytes each).
 
-    Loaded once at start; the notifier is the single writer of its members, so the book is the
-    truth and the log is what survives a restart. A version number taken by someone else (a
-    second instance during a rebalance) loses the insert: that member is reloaded and refolded.
+    Loaded once at start; each instance writes the members of its partitions, and learns what
+    the others wrote from their announcements (services.notifier.member_feed, `on_written`), so
+    the log is what survives a restart. A version number taken by someone else (another
+    instance, an announcement not read yet) loses the insert: that member is reloaded and refolded.
     """
 
     def __init__(self, log: AsyncCollection, legacy: AsyncCollection | None = None) -> None:
         self._log, self._legacy = log, legacy
+        self.on_written: Callable[[list[dict]], Awaitable[None]] | None = None  # the versions just stored
         self._latest: dict[str, tuple[int, bytes]] = {}
         # audience id -> location id -> client ids inside, sorted: pages and counts per location
         self._inside: dict[str, dict[str, SortedSet]] = {}
@@ -110,10 +112,16 @@ class MemberBook:
                 raise
             failures = error.details["writeErrors"]
             lost = {versions[f["index"]]["key"] for f in failures}
-        for version in versions:
-            if version["key"] not in lost:
-                self._put(version["key"], version["version"], version["member"])
+        won = [version for version in versions if version["key"] not in lost]
+        for version in won:
+            self._put(version["key"], version["version"], version["member"])
+        if self.on_written is not None:
+            await self.on_written([{k: v[k] for k in ("key", "version", "member")} for v in won])
         return lost
+
+    def learn(self, key: str, number: int, member: dict) -> None:
+        """A version another instance stored (an older one than the book holds changes nothing)."""
+        self._put(key, number, member)
 
     async def reload(self, key: str) -> dict | None:
         docs = await self._log.find({"key": key}).sort("version", DESCENDING).limit(1).to_list()

@@ -1,4 +1,4 @@
-"""The services as real processes, so tests can `kill -9` and restart them."""
+"""The services as real processes, so tests can `kill -9` and restart them; two instances of each."""
 
 import os
 import signal
@@ -11,11 +11,12 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-import os as _os
 
 # Concurrent test sessions on one machine pick different E2E_PORT_BASE values.
-_BASE = int(_os.environ.get("E2E_PORT_BASE", "18000"))
+_BASE = int(os.environ.get("E2E_PORT_BASE", "18000"))
 PORTS = {"bookings": _BASE + 1, "credits": _BASE + 2, "reports": _BASE + 3, "notifier": _BASE + 4}
+# Instance B of each service; +10 is left to tests that start a twin of their own.
+PORTS_B = {name: port + 20 for name, port in PORTS.items()}
 
 
 @dataclass
@@ -64,3 +65,49 @@ class ServiceProcess:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill_hard()
+
+
+class Instances:
+    """Every instance of one service, in the same consumer groups and databases. Requests go to
+    instance A (`url`, `port`); `b` is there for tests about the other one. Stopping, starting or
+    killing "the service" acts on every instance: a test that stops it means that nothing of it
+    consumes (its groups can be rewound) or that it loses every cache."""
+
+    def __init__(self, a: ServiceProcess, b: ServiceProcess) -> None:
+        self.a, self.b = a, b
+        self.each = (a, b)
+
+    name = property(lambda self: self.a.name)
+    port = property(lambda self: self.a.port)
+    url = property(lambda self: self.a.url)
+    log_path = property(lambda self: self.a.log_path)
+
+    @property
+    def env(self) -> dict:
+        return self.a.env
+
+    @env.setter
+    def env(self, env: dict) -> None:
+        for instance in self.each:
+            instance.env = env
+
+    def start(self, wait: bool = True) -> None:
+        for instance in self.each:  # together: start-up is mostly imports, paid once in wall time
+            instance.start(wait=False)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        for instance in self.each:
+            instance.wait_ready(timeout)
+
+    def kill_hard(self) -> None:
+        for instance in self.each:
+            instance.kill_hard()
+
+    def stop(self) -> None:
+        for instance in self.each:
+            if instance.process and instance.process.poll() is None:
+                instance.process.terminate()  # both at once, then wait for each
+        for instance in self.each:
+            instance.stop()

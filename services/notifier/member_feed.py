@@ -1,0 +1,95 @@
+"""What the other instances wrote of the members: a feed every instance follows, so that each
+instance's MemberBook holds every member, not only those of its own partitions.
+
+A writer, once a batch's member versions are stored, inserts one entry holding them, under
+`key` = the wall-clock second it was written: a top-level equality, the one filter FerretDB v1
+hands to PostgreSQL (served there by the GIN index on `key`; a range on a date would run in Go
+over the whole collection). Twice a second every instance reads the entries of the last few
+seconds that it has not read and puts their versions in its book, which keeps the highest
+version of each member, so reading an entry twice, or one's own, changes nothing. Entries are
+deleted a minute after they were written: the log (member_versions) stays the truth.
+
+The wall clock, not the service's clock: the feed is plumbing between processes (tests move the
+service's clock by days). An entry whose insert took long may land after its second was read,
+so it is inserted again under a later second. A crash between the versions' insert and the
+entry's leaves other instances with the previous versions of that batch's members until they
+change again or the instance restarts (it loads the whole log).
+"""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from math import floor
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from services.notifier.store import MemberBook
+
+Outlast = Callable[[str, Callable[[], Awaitable[None]]], Awaitable[None]]
+
+MARGIN_S = 2  # seconds read again: an entry written near a second's end, or by a clock a little behind
+SLOW_S = 1.0  # an insert slower than this is repeated under a later second
+RETENTION_S = 60
+
+
+class MemberFeed:
+    def __init__(self, entries: AsyncCollection, book: MemberBook, outlast: Outlast,
+                 wall: Callable[[], float] = time.time) -> None:
+        self._entries, self._book, self._outlast, self._wall = entries, book, outlast, wall
+        self._me = uuid.uuid4().hex  # this process: its own entries are not read back
+        self._read_from = wall()  # what was written before the book was loaded is in the log
+        self._seen: dict[str, int] = {}  # entry id -> its second, within the window
+        self._deleted_to = floor(self._read_from) - RETENTION_S
+
+    async def ensure_indexes(self) -> None:
+        await self._entries.create_index([("key", 1)])  # MongoDB's; FerretDB's lookups use the GIN one
+
+    async def announce(self, versions: list[dict]) -> None:
+        """After `versions` ({key, version, member}) are stored: tell the other instances. Waits
+        out a failing store (the batch is not acked before), never gives up."""
+        if versions:
+            await self._outlast("notifier/member-feed", lambda: self._insert(versions))
+
+    async def _insert(self, versions: list[dict], tries: int = 5) -> None:
+        for _ in range(tries):
+            started = self._wall()
+            await self._entries.insert_one({"_id": uuid.uuid4().hex, "key": str(floor(started)), "by": self._me,
+                                            "versions": versions})
+            if self._wall() - started <= SLOW_S:
+                return
+
+    async def follow(self, every: float = 0.5, also: tuple[Callable[[], Awaitable[None]], ...] = ()) -> None:
+        """Read the feed every `every` seconds, and run `also` (the other caches' refreshes) after it."""
+        while True:
+            await self.read()
+            for refresh in also:
+                await refresh()
+            await asyncio.sleep(every)
+
+    async def read(self) -> int:
+        """Put in the book what other instances wrote since the last read; returns how many versions."""
+        started = self._wall()
+        learned = 0
+        for second in range(floor(self._read_from) - MARGIN_S, floor(started) + 1):
+            learned += await self._read_second(second)
+        self._read_from = started
+        self._seen = {i: s for i, s in self._seen.items() if s >= floor(started) - MARGIN_S}
+        await self._delete_before(floor(started) - RETENTION_S)
+        return learned
+
+    async def _read_second(self, second: int) -> int:
+        seen = [i for i, s in self._seen.items() if s == second]
+        query = {"key": str(second), "by": {"$ne": self._me}, **({"_id": {"$nin": seen}} if seen else {})}
+        learned = 0
+        async for entry in self._entries.find(query):
+            self._seen[entry["_id"]] = second
+            for version in entry["versions"]:
+                self._book.learn(version["key"], version["version"], version["member"])
+            learned += len(entry["versions"])
+        return learned
+
+    async def _delete_before(self, second: int) -> None:
+        for old in range(max(self._deleted_to, second - RETENTION_S), second):
+            await self._entries.delete_many({"key": str(old)})
+        self._deleted_to = max(self._deleted_to, second)
