@@ -9,6 +9,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.bookings.domain.aggregate import ClientBookings
 from shared.wiring.aggregates import AggregateStore, Decision, Publish
+from shared.wiring.pending_batches import PendingBatches
+from shared.wiring.recorder import VersionRecorder
 
 Change = Callable[[ClientBookings], list[BaseModel]]
 
@@ -20,6 +22,8 @@ def aggregate_key(location_id: str, client_id: str) -> str:
 class BookingsStore:
     def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime]) -> None:
         self.aggregates = AggregateStore(db["client_bookings"], publish, now)
+        # Reads ask the log, not the writers' cache: another instance may have written the client.
+        self._versions = VersionRecorder(db["client_bookings"], PendingBatches(db["client_bookings_pending"]), now)
 
     async def ensure_indexes(self) -> None:
         await self.aggregates.ensure_indexes()
@@ -34,7 +38,8 @@ class BookingsStore:
             {aggregate_key(*owner): _deciding(owner, change) for owner, change in changes.items()})
 
     async def load(self, location_id: str, client_id: str) -> ClientBookings | None:
-        loaded = await self.aggregates.load(aggregate_key(location_id, client_id))
+        """The latest stored state (a staff read or check, never a write)."""
+        loaded = await self._versions.latest(aggregate_key(location_id, client_id))
         return ClientBookings.from_document(loaded.state) if loaded.state else None
 
 

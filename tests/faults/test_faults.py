@@ -1,6 +1,7 @@
-"""Proof under fire: a 20,000-event run while every service is killed with `kill -9` at a random
-moment and restarted, the Kafka broker is restarted, the database server is killed and
-restarted, and the PostgreSQL under it falls sick: it ends FerretDB's sessions mid-batch, turns
+"""Proof under fire: a 20,000-event run through two instances of every service (in the same
+consumer groups) while one instance of each is killed with `kill -9` at a random moment and
+restarted, the Kafka broker is restarted, the database server is killed and restarted, and the
+PostgreSQL under it falls sick: it ends FerretDB's sessions mid-batch, turns
 read-only for some seconds, and times statements out. At the end every report, history, booking
 and audience equals an oracle: the pure domain logic (bookings, then credits) applied to the
 same events in memory; no valid event is in any dead-letter topic. The run's figures (events,
@@ -298,11 +299,13 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
     injected: dict[str, int] = defaultdict(int)
     sick = SickStore(servers.mongodb)
 
-    def kill_and_restart(name: str):
+    def kill_and_restart(name: str, instance: str):
+        """One of the two instances: the other takes its partitions over, then gives some back."""
         async def fault() -> None:
-            injected[f"kill -9 and restart of {name}"] += 1
-            system[name].kill_hard()
-            await asyncio.to_thread(system[name].start)
+            injected[f"kill -9 and restart of {name} {instance}"] += 1
+            process = getattr(system[name], instance)
+            process.kill_hard()
+            await asyncio.to_thread(process.start)
         return fault
 
     def server(command: str):
@@ -315,13 +318,13 @@ async def test_nothing_is_lost_or_counted_twice_through_kills_and_server_restart
         return fault
 
     sales_faults = {len(sales) // 10: sick.spell(),
-                    rnd.randrange(len(sales) // 4, len(sales) // 2): kill_and_restart("credits"),
+                    rnd.randrange(len(sales) // 4, len(sales) // 2): kill_and_restart("credits", "a"),
                     rnd.randrange(len(sales) // 2, len(sales)): server("kill-ferretdb")}
     booking_faults = {len(bookings) // 8: sick.spell(),
-                      rnd.randrange(len(bookings) // 8 + 1, len(bookings) // 4): kill_and_restart("bookings"),
+                      rnd.randrange(len(bookings) // 8 + 1, len(bookings) // 4): kill_and_restart("bookings", "b"),
                       rnd.randrange(len(bookings) // 4, len(bookings) // 2): server("restart-kafka"),
-                      rnd.randrange(len(bookings) // 2, 3 * len(bookings) // 4): kill_and_restart("reports"),
-                      rnd.randrange(3 * len(bookings) // 4, len(bookings)): kill_and_restart("notifier")}
+                      rnd.randrange(len(bookings) // 2, 3 * len(bookings) // 4): kill_and_restart("reports", "a"),
+                      rnd.randrange(3 * len(bookings) // 4, len(bookings)): kill_and_restart("notifier", "b")}
     dead_letters_from = {topic: await end_offsets_of(servers.kafka, f"{topic}.dlq") for topic in DLQ_TOPICS}
     try:
         await _publish_with_faults(publisher, locations, {})
@@ -419,14 +422,14 @@ def _event_id(value: bytes | None) -> str | None:
 
 
 async def _retries(http, system) -> dict:
-    """consumer_retries_total of every service, by subscriber and error class."""
-    found = {}
-    for name, process in system.items():
+    """consumer_retries_total of every service (both instances summed), by subscriber and error class."""
+    found: dict[str, int] = defaultdict(int)
+    for process in (instance for service in system.values() for instance in service.each):
         for family in text_string_to_metric_families((await http.get(f"{process.url}/metrics")).text):
             for sample in family.samples:
                 if sample.name == "consumer_retries_total":
-                    found[f"{sample.labels['subscriber']} {sample.labels['error']}"] = int(sample.value)
-    return found
+                    found[f"{sample.labels['subscriber']} {sample.labels['error']}"] += int(sample.value)
+    return dict(found)
 
 
 def _record(figures: dict) -> None:
@@ -455,12 +458,13 @@ async def _reports_equal_the_oracle(http, system, oracle: Oracle, locations: lis
 
 async def _bookings_equal_the_oracle(http, system, oracle: Oracle, rnd: random.Random) -> None:
     owners = rnd.sample(sorted(oracle.bookings), 60)
-    for location, client in owners:
+    for i, (location, client) in enumerate(owners):
         aggregate = oracle.bookings[(location, client)]
+        instance = system["bookings"].each[i % 2]  # whichever consumed them, both instances answer alike
         for n in range(6):
             booking = f"b-{client.rsplit('-c', 1)[1]}-{n}"
             expected = aggregate.view(booking)
-            response = await http.get(f"{system['bookings'].url}/v1/locations/{location}/bookings/{booking}")
+            response = await http.get(f"{instance.url}/v1/locations/{location}/bookings/{booking}")
             assert response.status_code == 200, response.text
             assert response.json()["status"] == expected["status"], (location, client, booking)
 
@@ -477,18 +481,18 @@ async def _histories_add_up(http, system, oracle: Oracle, rnd: random.Random) ->
 async def _audience_equals_the_oracle(http, system, oracle: Oracle, locations: list[str]) -> None:
     expected = {owner for owner, c in oracle.credits.items() if (c.balance()["balance_minor"] or 0) < 0}
 
-    async def members() -> set:  # every page of the run's locations
+    async def members(url: str) -> set:  # every page of the run's locations
         found, cursor = set(), None
         while True:
             params = {"location": locations, "limit": 500, **({"cursor": cursor} if cursor else {})}
-            body = (await http.get(f"{system['notifier'].url}/v1/audiences/owing-balance/members",
-                                   params=params)).json()
+            body = (await http.get(f"{url}/v1/audiences/owing-balance/members", params=params)).json()
             found |= {(m["location_id"], m["client_id"]) for m in body["items"]}
             if (cursor := body["next_cursor"]) is None:
                 return found
 
-    assert await eventually(lambda: _equal(members, expected), timeout=60), \
-        f"owing-balance differs: {len(await members())} members, {len(expected)} expected"
+    for instance in system["notifier"].each:  # each folded half the members, and lists them all
+        assert await eventually(lambda: _equal(lambda: members(instance.url), expected), timeout=60), \
+            f"owing-balance on {instance.url} differs: {len(await members(instance.url))} members, {len(expected)} expected"
 
 
 async def _equal(probe, expected) -> bool:
