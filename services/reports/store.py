@@ -26,7 +26,6 @@ PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_
 DERIVED = ("full_name", "search", "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 
 LOCATION = "location"  # `type` of the meta documents naming each location with rows
-PROFILES_CACHED = 100_000
 ROWS_CACHED = 200_000  # per collection
 CONCURRENT_WRITES = 8
 
@@ -80,6 +79,8 @@ class ReportsStore(Generational):
         super().__init__(db, generation)
         # One batch at a time: rows carry copies of the profile, so a profile change and a row
         # write of the same client must not interleave (FerretDB v1 has no atomic compare-and-set).
+        # Another instance's may: a new row reads the profile just before its insert, which leaves
+        # a window of that insert's round trip (docs/instances.md).
         self.writing = asyncio.Lock()
         self.caches: dict[int, WriteCache] = {}
 
@@ -110,12 +111,10 @@ class ReportsStore(Generational):
             generation = self.generation()  # one generation for the whole batch, even across a switch
             view, cache = Generational(self.db, lambda: generation), self._cache(generation)
             await self._note_locations(view, cache, folded.written_locations())  # before their rows: a page misses none
-            await _gather(self._apply_profile(view, cache, owner, profile)
-                          for owner, profile in folded.profiles.items())
-            copies = await self._profile_copies(view, cache, folded.owners_with_profile_copies())
+            await _gather(self._apply_profile(view, owner, profile) for owner, profile in folded.profiles.items())
             for base in VERSIONED:
                 await _gather(self._write_row(view.rows(base), cache.versions[base], key, row,
-                                              copies.get(row.owner, {}) if base in PROFILED else {})
+                                              self._copy_for(view, row.owner) if base in PROFILED else None)
                               for key, row in folded.rows[base].items())
             await _insert_new(view.entries, folded.entries)
             await _gather(_apply_location(view.locations, location_id, events)
@@ -128,17 +127,17 @@ class ReportsStore(Generational):
             self.caches = {generation: WriteCache()}  # another generation's knowledge is of no use
         return self.caches[generation]
 
-    async def _profile(self, view: Generational, cache: "WriteCache", owner: Owner) -> dict:
-        key = row_key(*owner)
-        if key not in cache.profiles:
-            doc = await view.clients.find_one({"_id": key}) or {}
-            cache.profiles[key] = {f: v for f, v in doc.items() if f != "_id"}
-        return cache.profiles[key]
+    # The profile is read from the store, never from memory: another instance may have changed it
+    # (the clients and the credits topics are consumed in different groups, and partitions move).
+    @staticmethod
+    async def _profile(view: Generational, owner: Owner) -> dict:
+        doc = await view.clients.find_one({"_id": row_key(*owner)}) or {}
+        return {f: v for f, v in doc.items() if f != "_id"}
 
-    async def _apply_profile(self, view: Generational, cache: "WriteCache", owner: Owner, folded: dict) -> None:
+    async def _apply_profile(self, view: Generational, owner: Owner, folded: dict) -> None:
         key = row_key(*owner)
         # the client id is searched too, so the derived fields need it from the first write on
-        profile = stored_profile({**await self._profile(view, cache, owner), "client_id": owner[1]}, folded)
+        profile = stored_profile({**await self._profile(view, owner), "client_id": owner[1]}, folded)
         derived = {f: profile[f] for f in DERIVED}
         await view.clients.update_one(
             {"_id": key},
@@ -146,18 +145,21 @@ class ReportsStore(Generational):
              "$setOnInsert": {"location_id": owner[0], "client_id": owner[1]}},
             upsert=True,
         )
-        cache.profiles[key] = {**profile, "location_id": owner[0], "client_id": owner[1]}
         # The profile may arrive after the client's rows (another topic): copy it onto them.
         copy = {f: profile.get(f) for f in PROFILE_COPY}
         await view.packages.update_many({"location_id": owner[0], "client_id": owner[1]}, {"$set": copy})
         await view.accounts.update_one({"_id": key}, {"$set": copy})
 
-    async def _profile_copies(self, view: Generational, cache: "WriteCache", owners: set[Owner]) -> dict[Owner, dict]:
-        profiles = dict(zip(owners, await _gather(self._profile(view, cache, owner) for owner in owners), strict=True))
-        return {owner: {f: profile.get(f) for f in PROFILE_COPY} for owner, profile in profiles.items()}
+    def _copy_for(self, view: Generational, owner: Owner) -> Callable[[], Awaitable[dict]]:
+        """The profile's copy a new row starts with; a stored row already has it (`_apply_profile`)."""
+        async def copy() -> dict:
+            profile = await self._profile(view, owner)
+            return {f: profile.get(f) for f in PROFILE_COPY}
+        return copy
 
     @staticmethod
-    async def _write_row(rows: AsyncCollection, versions: LRUCache, key: str, row: Row, copy: dict) -> None:
+    async def _write_row(rows: AsyncCollection, versions: LRUCache, key: str, row: Row,
+                         copy: Callable[[], Awaitable[dict]] | None) -> None:
         """Store the row unless the stored one is as new. `versions` holds, per key, a version the
         stored row has at least (only ever learnt from a write that succeeded), so a redelivered
         batch costs nothing; otherwise a stored row takes one conditional update, and a missing one
@@ -165,7 +167,7 @@ class ReportsStore(Generational):
         known = versions.get(key)
         if known is not None and known >= row.version:
             return
-        await upsert_if_newer(rows, key, row.version, {**row.fields, **copy})
+        await upsert_if_newer(rows, key, row.version, row.fields, on_insert=copy)
         versions[key] = max(known or 0, row.version)
 
     @staticmethod
@@ -210,7 +212,6 @@ class WriteCache:
     Bounded (least recently used) so memory stays flat in the number of rows; a key it has
     forgotten costs one read or one extra write, never a wrong row."""
 
-    profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES_CACHED))
     versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
     as_of: datetime | None = None
     locations: set[str] = field(default_factory=set)  # those with their `meta` document

@@ -165,3 +165,30 @@ async def test_a_template_and_a_journey_made_on_a_are_listed_on_b(system):
 
     assert await eventually(lambda: listed("/v1/templates", "template_id", template_id), WITHIN, 0.1)
     assert await eventually(lambda: listed("/v1/journeys", "journey_id", journey_id), WITHIN, 0.1)
+
+
+async def test_a_renamed_client_keeps_the_new_name_on_report_rows_written_by_either_instance(system, platform):
+    """The clients and the credits topics are consumed in different groups, so one reports instance
+    may store a client's new name while the other writes its account and package rows."""
+    location, reports = ev.unique("loc"), system["reports"]
+    clients = {ev.unique(f"ren{n}") for n in range(12)}
+    for client in clients:
+        await platform.publish(CLIENTS.name, ev.client_registered(location, client, first_name="Old"))
+        await platform.publish(SALES.name, ev.account_transaction(location, client, "payment", 1000))
+
+    async def names() -> dict[str, str]:
+        rows = (await _get(reports.a.url, "/v1/reports/account-balances", location=location, limit=500)).json()
+        return {r["client_id"]: r["full_name"] for r in rows.get("items", [])}
+
+    assert await eventually(lambda: _are(names(), {c: "Old Lovelace" for c in clients}), timeout=30)
+    for client in clients:
+        await platform.publish(CLIENTS.name, {**ev.client_registered(location, client), "type": "client.updated",
+                                              "first_name": "New"})
+        await platform.publish(SALES.name, ev.account_transaction(location, client, "payment", 500))
+
+    async def renamed_and_paid() -> bool:
+        rows = (await _get(reports.a.url, "/v1/reports/account-balances", location=location, limit=500)).json()
+        return {r["client_id"]: (r["full_name"], r["balance_minor"]) for r in rows.get("items", [])} == \
+            {c: ("New Lovelace", 1500) for c in clients}
+
+    assert await eventually(renamed_and_paid, timeout=30), await names()

@@ -51,9 +51,6 @@ class Fold:
         if held is None or row.version > held.version:
             self.rows[base][key] = row
 
-    def owners_with_profile_copies(self) -> set[Owner]:
-        return {row.owner for base in PROFILED for row in self.rows[base].values()}
-
     def written_locations(self) -> set[str]:
         """Every location the batch writes a profile, row or entry of."""
         rows = {row.owner[0] for base in VERSIONED for row in self.rows[base].values()}

@@ -49,10 +49,6 @@ def test_an_update_that_overtakes_its_registration_is_not_undone_by_it():
     assert (changes["first_name"], changes["last_name"], changes["email"]) == ("Ada", "Byron", "ada@example.com")
 
 
-def test_rows_that_carry_the_profile_name_their_clients():
-    assert fold([package("c-1", 1), entry(1, 100)]).owners_with_profile_copies() == {("l-1", "c-1")}
-
-
 def test_a_batch_names_every_location_it_writes_to():
     at = datetime(2026, 3, 1, tzinfo=UTC)
     events = [ClientRegistered(event_id="e-1", occurred_at=at, location_id="l-1", client_id="c-1", first_name="Ada",

@@ -1,0 +1,60 @@
+"""Two reports instances writing one read model: the clients topic and the credits topic are
+consumed in different groups, so one instance may store a client's profile while the other
+writes the client's rows."""
+
+from datetime import timedelta
+
+import pytest
+
+from services.reports.store import ReportsStore
+from shared.contract.clients import ClientUpdated
+from tests.integration.test_reports_store import T0, apply, entry, registered
+
+pytestmark = pytest.mark.integration
+
+
+def renamed(location: str, client: str, first: str, hours: int = 1) -> ClientUpdated:
+    return ClientUpdated(event_id=f"e-ren-{first}-{hours}", occurred_at=T0 + timedelta(hours=hours),
+                         location_id=location, client_id=client, first_name=first)
+
+
+@pytest.fixture
+async def two(db):
+    a, b = ReportsStore(db), ReportsStore(db)
+    await a.ensure_indexes()
+    return a, b
+
+
+async def test_a_row_written_by_one_instance_keeps_the_name_the_other_stored(two):
+    a, b = two
+    await apply(a, registered("l-1", "c-1", first="Old"))
+    await apply(b, entry("l-1", "c-1", 1, 500, 500))  # B reads the profile while it is Old
+    await apply(a, renamed("l-1", "c-1", "New"))
+
+    await apply(b, entry("l-1", "c-1", 2, 500, 1000))
+
+    account = await b.accounts.find_one({"_id": "l-1|c-1"})
+    assert (account["full_name"], account["balance_minor"]) == ("New Lovelace", 1000)
+
+
+async def test_a_profile_change_after_another_instance_changed_it_keeps_both(two):
+    a, b = two
+    await apply(a, registered("l-1", "c-1", first="Old", email="old@example.com"))
+    await apply(b, renamed("l-1", "c-1", "New"))  # the clients partition moved to B for a while
+
+    await apply(a, ClientUpdated(event_id="e-mail", occurred_at=T0 + timedelta(hours=2), location_id="l-1",
+                                 client_id="c-1", email="new@example.com"))
+
+    client = await a.clients.find_one({"_id": "l-1|c-1"})
+    assert (client["first_name"], client["email"]) == ("New", "new@example.com")
+
+
+async def test_a_new_row_carries_the_profile_another_instance_stored(two):
+    a, b = two
+    await apply(b, entry("l-1", "c-9", 1, 100, 100))  # B knows the client has no profile yet
+    await apply(a, registered("l-1", "c-1", first="Ada"))
+
+    await apply(b, entry("l-1", "c-1", 1, 700, 700))
+
+    account = await b.accounts.find_one({"_id": "l-1|c-1"})
+    assert account["full_name"] == "Ada Lovelace"
