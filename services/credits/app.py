@@ -24,6 +24,7 @@ def assemble(wiring: Wiring) -> Service:
         kafka_routers=[inbound],
         http_routers=[routes.router],
         on_start=[store.ensure_indexes, locations.refresh],
-        background=[store.aggregates.run_relay, lambda: run_expiry_sweeper(handlers, wiring.settings.sweep_seconds)],
+        background=[store.aggregates.run_relay, lambda: run_expiry_sweeper(handlers, wiring.settings.sweep_seconds),
+                    locations.follow],  # zones another instance stored, within a second
         state={"handlers": handlers, "idempotency": keys},
     )

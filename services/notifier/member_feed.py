@@ -1,11 +1,13 @@
 """What the other instances wrote of the members: a feed every instance follows, so that each
 instance's MemberBook holds every member, not only those of its own partitions.
 
-A writer, once a batch's member versions are stored, inserts one entry holding them, under
-`key` = the wall-clock second it was written: a top-level equality, the one filter FerretDB v1
-hands to PostgreSQL (served there by the GIN index on `key`; a range on a date would run in Go
-over the whole collection). Twice a second every instance reads the entries of the last few
-seconds that it has not read and puts their versions in its book, which keeps the highest
+A writer, once a batch's member versions are stored, inserts them as one entry under `key` =
+the wall-clock second it was written: a top-level equality, the one filter FerretDB v1 hands to
+PostgreSQL (served there by the GIN index on `key`; a range on a date would run in Go over the
+whole collection). The versions go in `member_feed_versions`, a small mark with the same `_id`
+in `member_feed`: the marks of the last few seconds are read again every round, and FerretDB
+decodes in Go whatever the equality matched. Twice a second every instance reads the marks it
+has not seen, fetches their versions by `_id` and puts them in its book, which keeps the highest
 version of each member, so reading an entry twice, or one's own, changes nothing. Entries are
 deleted a minute after they were written: the log (member_versions) stays the truth.
 
@@ -37,13 +39,15 @@ class MemberFeed:
     def __init__(self, entries: AsyncCollection, book: MemberBook, outlast: Outlast,
                  wall: Callable[[], float] = time.time) -> None:
         self._entries, self._book, self._outlast, self._wall = entries, book, outlast, wall
+        self._versions = entries.database[f"{entries.name}_versions"]  # each entry's payload, by its `_id`
         self._me = uuid.uuid4().hex  # this process: its own entries are not read back
         self._read_from = wall()  # what was written before the book was loaded is in the log
         self._seen: dict[str, int] = {}  # entry id -> its second, within the window
         self._deleted_to = floor(self._read_from) - RETENTION_S
 
     async def ensure_indexes(self) -> None:
-        await self._entries.create_index([("key", 1)])  # MongoDB's; FerretDB's lookups use the GIN one
+        for collection in (self._entries, self._versions):  # MongoDB's; FerretDB's lookups use the GIN one
+            await collection.create_index([("key", 1)])
 
     async def announce(self, versions: list[dict]) -> None:
         """After `versions` ({key, version, member}) are stored: tell the other instances. Waits
@@ -53,9 +57,10 @@ class MemberFeed:
 
     async def _insert(self, versions: list[dict], tries: int = 5) -> None:
         for _ in range(tries):
-            started = self._wall()
-            await self._entries.insert_one({"_id": uuid.uuid4().hex, "key": str(floor(started)), "by": self._me,
-                                            "versions": versions})
+            started, entry = self._wall(), uuid.uuid4().hex
+            second = str(floor(started))
+            await self._versions.insert_one({"_id": entry, "key": second, "versions": versions})
+            await self._entries.insert_one({"_id": entry, "key": second, "by": self._me})
             if self._wall() - started <= SLOW_S:
                 return
 
@@ -82,14 +87,16 @@ class MemberFeed:
         seen = [i for i, s in self._seen.items() if s == second]
         query = {"key": str(second), "by": {"$ne": self._me}, **({"_id": {"$nin": seen}} if seen else {})}
         learned = 0
-        async for entry in self._entries.find(query):
+        for entry in await self._entries.find(query).to_list():
             self._seen[entry["_id"]] = second
-            for version in entry["versions"]:
+            payload = await self._versions.find_one({"_id": entry["_id"]})
+            for version in payload["versions"] if payload else ():  # gone: older than the retention
                 self._book.learn(version["key"], version["version"], version["member"])
-            learned += len(entry["versions"])
+                learned += 1
         return learned
 
     async def _delete_before(self, second: int) -> None:
         for old in range(max(self._deleted_to, second - RETENTION_S), second):
             await self._entries.delete_many({"key": str(old)})
+            await self._versions.delete_many({"key": str(old)})
         self._deleted_to = max(self._deleted_to, second)

@@ -3,13 +3,15 @@
 One document per location (`_id` = location_id) holds the folded record (shared.locations), and
 every record lives in memory: a brand has tens of locations, and each event a service judges asks
 for its location's zone. The subscriber of this process updates the memory as it writes; what
-another instance wrote arrives with `refresh()`, which the service's sweep calls.
+another instance wrote arrives with `refresh()`, which `follow()` runs every second (one read of
+a collection of tens of documents).
 
 A write folds the event onto the stored document (read by `_id`, the one lookup FerretDB v1 serves
 without a scan), not onto the memory: the fields are last-writer-wins registers, so the stored
 record ends the same whichever instance wrote first.
 """
 
+import asyncio
 from collections.abc import Iterable
 from datetime import tzinfo
 
@@ -29,6 +31,12 @@ class LocationBook:
         records = {d["_id"]: _record(d) async for d in self._docs.find({})}
         if records != self._known:
             self._known, self.version = records, self.version + 1
+
+    async def follow(self, every: float = 1.0) -> None:
+        """Background job: what other instances stored is known here within `every` seconds."""
+        while True:
+            await asyncio.sleep(every)
+            await self.refresh()
 
     async def apply(self, events: Iterable[LocationRegistered | LocationUpdated]) -> list:
         """Fold each location's events onto its stored record and store it; returns the refused

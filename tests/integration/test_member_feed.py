@@ -72,4 +72,4 @@ async def test_entries_older_than_a_minute_are_deleted(db):
 
     await b.feed.read()
 
-    assert await db["member_feed"].count_documents({}) == 0
+    assert await db["member_feed"].count_documents({}) == await db["member_feed_versions"].count_documents({}) == 0
