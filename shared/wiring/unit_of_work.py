@@ -69,6 +69,15 @@ class Versions(Protocol):
         number another writer took (the process knows their latest version again)."""
 
 
+class Aggregates(Protocol[A]):
+    """What a handler is given: AggregateStore, or InMemoryAggregates in unit tests."""
+
+    def attempts(self) -> "Attempts[A]": ...
+
+    async def read(self, *owner: str) -> A | None:
+        """The aggregate as stored now (None before its first change): what a GET shows."""
+
+
 class Repository(Generic[A]):
     """The aggregates one unit of work took, each with the version it was loaded at."""
 

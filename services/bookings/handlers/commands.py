@@ -13,15 +13,15 @@ from services.bookings.domain.requests import Move, booking_requested, move_requ
 from shared.contract.bookings import BookingCreated
 from shared.contract.envelope import Event
 from shared.contract.staff_api import BookingRequest
-from shared.wiring.aggregates import AggregateStore
 from shared.wiring.clock import Clock
 from shared.wiring.each_client import Refused, by_client, in_order
+from shared.wiring.unit_of_work import Aggregates
 
 Send = Callable[[BaseModel], Awaitable[None]]
 
 
 class BookingsHandlers:
-    def __init__(self, clients: AggregateStore[ClientBookings], directory: BookingDirectory, send: Send,
+    def __init__(self, clients: Aggregates[ClientBookings], directory: BookingDirectory, send: Send,
                  clock: Clock) -> None:
         self.clients = clients
         self.directory = directory
