@@ -13,7 +13,7 @@ The pieces, as pyeventsourcing splits them:
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Generic
+from typing import Generic, Protocol
 
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -26,12 +26,24 @@ from shared.wiring.unit_of_work import A, Attempts, Kind, key_of
 from shared.wiring.versions import Publish, Version
 
 
+class VersionCache(Protocol):
+    """What a process keeps of each aggregate's latest version: LatestVersions, or a service's own
+    book of every aggregate (the notifier's MemberBook)."""
+
+    def get(self, key: str) -> Version | None: ...
+    def put(self, version: Version) -> None: ...
+    def forget(self, key: str) -> None: ...
+    def published(self, version: Version) -> None: ...
+
+
 class AggregateStore(Generic[A]):
     def __init__(self, collection: AsyncCollection, kind: Kind[A], publish: Publish, now: Callable[[], datetime],
-                 cache_size: int = 20_000) -> None:
+                 cache: VersionCache | None = None) -> None:
+        """`cache`: what this process keeps of each aggregate's latest version (an LRU of 20,000 by
+        default; the notifier's MemberBook, which holds every member)."""
         pending = PendingBatches(collection.database[f"{collection.name}_pending"])
         self.kind = kind
-        self._latest = LatestVersions(cache_size)
+        self._latest = cache if cache is not None else LatestVersions(20_000)
         self._recorder = VersionRecorder(collection, pending, now)
         self._outbox = Outbox(self._recorder, pending, publish, self._latest, now)
         self._writers = KeyedLocks()
