@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Owner, Row, row_key
 from services.reports.domain.generations import FIRST
-from services.reports.generations import Generational
+from services.reports.generations import Generational, on_ferretdb
 from services.reports.domain.indexes import ENTRIES, REPORTS, collection_indexes
 from services.reports.domain.profiles import profile_fields, stored_profile
 from shared.locations import folded as folded_location
