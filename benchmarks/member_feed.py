@@ -45,12 +45,12 @@ async def measure(db, batches: int, members: int, rounds: int) -> dict:
     writer, follower = NotifierStore(db), NotifierStore(db)
     feed = MemberFeed(db["member_feed"], writer.book, _outlast)
     follow = MemberFeed(db["member_feed"], follower.book, _outlast)
-    await writer.ensure_indexes()
     await feed.ensure_indexes()
     versions = lambda n: [{"key": f"loc-1|c-{i}", "version": n + 1, "member": _member(i, n + 1)}
                           for i in range(members)]
-    write_ms = await _timed(lambda n: writer.book._log.insert_many(
-        [{"_id": f"{v['key']}#{v['version']:012d}", **v} for v in versions(n)]), batches)
+    write_ms = await _timed(lambda n: db["member_versions"].insert_many(  # the members' own insert, as committed
+        [{"_id": f"{v['key']}#{v['version']:012d}", "key": v["key"], "version": v["version"], "state": v["member"],
+          "events": [], "published": True} for v in versions(n)]), batches)
     announce_ms = await _timed(lambda n: feed.announce(versions(n)), batches)
     busy_ms = await _timed(lambda n: follow.read(), 1)  # every entry of the run, in the window
     window_ms = await _timed(lambda n: follow.read(), 1)  # the same marks again, all seen

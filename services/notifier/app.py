@@ -6,13 +6,14 @@ from services.notifier.handlers import reachability, routes, subscribers
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
-from services.notifier.handlers.members import MemberChanges
-from services.notifier.member_feed import MemberFeed
+from services.notifier.handlers.members import MEMBER, MemberChanges
+from services.notifier.member_feed import AnnouncedMembers, MemberFeed
 from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
 from shared.contract.notifier import NotifierEvent
 from shared.contract.topics import NOTIFIER
 from shared.wiring.idempotency import IdempotencyKeys
+from shared.wiring.aggregates import AggregateStore
 from shared.wiring.kafka import events_publisher, inbound_router
 from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
@@ -24,9 +25,9 @@ def assemble(wiring: Wiring) -> Service:
     store, clock = NotifierStore(wiring.db), wiring.clock
     catalog = Catalog(store)
     locations = LocationBook(wiring.db["locations"])
-    feed = MemberFeed(wiring.db["member_feed"], store.book, wiring.outages.outlast)
-    store.book.on_written = feed.announce
-    members = MemberChanges(store, catalog, publish, clock, locations)
+    log = AggregateStore(wiring.db["member_versions"], MEMBER, publish, clock.now, cache=store.book)
+    feed = MemberFeed(wiring.db["member_feed"], store.book, wiring.outages.outlast)  # the other instances' writes
+    members = MemberChanges(AnnouncedMembers(log, feed), store, catalog, clock, locations)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
     clients = inbound_router(wiring.outages)  # reports is the gatekeeper of clients
@@ -37,10 +38,10 @@ def assemble(wiring: Wiring) -> Service:
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, reachability.router],
-        on_start=[store.ensure_indexes, feed.ensure_indexes, catalog.reload, store.book.load,
+        on_start=[store.ensure_indexes, log.ensure_indexes, feed.ensure_indexes, catalog.reload, store.book.load,
                   locations.refresh],  # before the first event
         # What other instances wrote, within a second: members, audiences and journeys, zones.
-        background=[scheduler.run, lambda: feed.follow(also=(catalog.reload, locations.refresh))],
+        background=[scheduler.run, log.run_relay, lambda: feed.follow(also=(catalog.reload, locations.refresh))],
         state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),
                "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
     )

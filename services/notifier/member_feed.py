@@ -1,7 +1,8 @@
 """What the other instances wrote of the members: a feed every instance follows, so that each
 instance's MemberBook holds every member, not only those of its own partitions.
 
-A writer, once a batch's member versions are stored, inserts them as one entry under `key` =
+A writer, once a batch's member versions are committed (`AnnouncedMembers`, the members'
+AggregateStore as MemberChanges sees it), inserts them as one entry under `key` =
 the wall-clock second it was written: a top-level equality, the one filter FerretDB v1 hands to
 PostgreSQL (served there by the GIN index on `key`; a range on a date would run in Go over the
 whole collection). The versions go in `member_feed_versions`, a small mark with the same `_id`
@@ -26,7 +27,11 @@ from math import floor
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from services.notifier.store import MemberBook
+from services.notifier.domain.member import Member
+from services.notifier.member_book import MemberBook
+from shared.wiring.aggregates import AggregateStore
+from shared.wiring.unit_of_work import Attempts
+from shared.wiring.versions import Version
 
 Outlast = Callable[[str, Callable[[], Awaitable[None]]], Awaitable[None]]
 
@@ -91,7 +96,8 @@ class MemberFeed:
             self._seen[entry["_id"]] = second
             payload = await self._versions.find_one({"_id": entry["_id"]})
             for version in payload["versions"] if payload else ():  # gone: older than the retention
-                self._book.learn(version["key"], version["version"], version["member"])
+                # published: its writer's outbox publishes its events (or the relay does)
+                self._book.put(Version(version["key"], version["version"], version["member"], [], True))
                 learned += 1
         return learned
 
@@ -100,3 +106,32 @@ class MemberFeed:
             await self._entries.delete_many({"key": str(old)})
             await self._versions.delete_many({"key": str(old)})
         self._deleted_to = max(self._deleted_to, second)
+
+
+class AnnouncedMembers:
+    """The members' AggregateStore (shared.wiring.aggregates), announcing on the feed every
+    version it commits, once the insert has won."""
+
+    def __init__(self, store: AggregateStore[Member], feed: MemberFeed) -> None:
+        self._store, self._feed = store, feed
+
+    def attempts(self) -> Attempts[Member]:
+        return Attempts(self, self._store.kind)
+
+    async def read(self, *owner: str) -> Member | None:
+        return await self._store.read(*owner)
+
+    def known(self, key: str) -> Version | None:
+        return self._store.known(key)
+
+    async def fresh(self, key: str) -> Version:
+        return await self._store.fresh(key)
+
+    def hold(self, keys: list[str]):
+        return self._store.hold(keys)
+
+    async def commit(self, changed: list[tuple[Version, Version]], idle: list[Version]) -> set[str]:
+        lost = await self._store.commit(changed, idle)
+        await self._feed.announce([{"key": new.key, "version": new.number, "member": new.state}
+                                   for _, new in changed if new.key not in lost])
+        return lost
