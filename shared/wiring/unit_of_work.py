@@ -13,6 +13,11 @@ aggregate's next version with those events, which the outbox then publishes
 ConcurrentUpdate; leaving `async with` swallows it and `attempts()` hands out a new unit of work
 on the latest versions: the retry on a lost race lives here and nowhere else. Any other error
 leaves the block with nothing stored, and the failure model (shared.wiring.batches) decides.
+
+A version this process remembers may be old: another instance may have stored a newer one.
+Changing it loses the insert, but a refusal (a RuleViolation) or "nothing changed" inserts
+nothing, so either is first checked against the store's latest version; if it is newer, the
+attempt counts as lost and the next one decides on it (docs/instances.md).
 """
 
 import asyncio
@@ -23,6 +28,7 @@ from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from shared.rules import RuleViolation
 from shared.wiring.versions import ConcurrentUpdate, Decision, Version, first_version, next_version
 
 
@@ -85,13 +91,15 @@ class Repository(Generic[A]):
         self._versions, self._kind, self._held = versions, kind, held
         self._done = done  # keys an earlier attempt committed
         self.seen: dict[str, tuple[Version, A]] = {}
+        self.remembered: set[str] = set()  # keys taken at a version this process remembered (maybe old)
 
     async def get(self, *owner: str) -> A:
         """One aggregate at its latest version (read from the store when this process lacks it)."""
         key = key_of(owner)
         if key not in self.seen:
             await self._held.enter_async_context(self._versions.hold([key]))
-            self._track(owner, self._versions.known(key) or await self._versions.fresh(key))
+            known = self._versions.known(key)
+            self._track(owner, known or await self._versions.fresh(key), remembered=known is not None)
         return self.seen[key][1]
 
     async def get_many(self, owners: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], A]:
@@ -103,12 +111,19 @@ class Repository(Generic[A]):
         new = [owner for owner in owners if key_of(owner) not in self.seen]
         await self._held.enter_async_context(self._versions.hold([key_of(o) for o in new]))
         for owner in new:
-            self._track(owner, self._versions.known(key_of(owner)) or first_version(key_of(owner)))
+            self._track(owner, self._versions.known(key_of(owner)) or first_version(key_of(owner)), remembered=True)
         return {owner: self.seen[key_of(owner)][1] for owner in owners}
 
-    def _track(self, owner: tuple[str, ...], version: Version) -> None:
+    def _track(self, owner: tuple[str, ...], version: Version, remembered: bool) -> None:
         aggregate = self._kind.load(version.state) if version.state is not None else self._kind.new(*owner)
         self.seen[version.key] = (version, aggregate)
+        if remembered:
+            self.remembered.add(version.key)
+
+    async def outdated(self, versions: Iterable[Version]) -> set[str]:
+        """The keys among `versions` taken from memory whose stored version is newer (one read each)."""
+        return {v.key for v in versions if v.key in self.remembered
+                and (await self._versions.fresh(v.key)).number > v.number}
 
     def changes(self) -> tuple[list[tuple[Version, Version]], list[Version]]:
         """(current, next) for every aggregate that changed; the current versions of the rest."""
@@ -134,13 +149,18 @@ class UnitOfWork(Generic[A]):
         return self
 
     async def __aexit__(self, kind, error, traceback) -> bool:
-        await self._held.aclose()
-        self.lost = isinstance(error, ConcurrentUpdate)
+        try:
+            refused_on_old = isinstance(error, RuleViolation) and bool(
+                await self.aggregates.outdated(version for version, _ in self.aggregates.seen.values()))
+        finally:
+            await self._held.aclose()
+        self.lost = isinstance(error, ConcurrentUpdate) or refused_on_old
         return self.lost  # what was not committed is dropped with the unit of work
 
     async def commit(self) -> None:
         changed, idle = self.aggregates.changes()
-        lost = await self._versions.commit(changed, idle)
+        outdated = await self.aggregates.outdated(idle)  # "nothing changed" may only mean "not seen yet"
+        lost = await self._versions.commit(changed, [v for v in idle if v.key not in outdated]) | outdated
         self._done |= {key for key in self.aggregates.seen if key not in lost}
         if lost:
             raise ConcurrentUpdate(", ".join(sorted(lost)))
