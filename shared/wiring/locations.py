@@ -32,6 +32,12 @@ class LocationBook:
         if records != self._known:
             self._known, self.version = records, self.version + 1
 
+    async def learn(self, location_ids: Iterable[str]) -> None:
+        """Before judging events of these locations: one unknown here may have been stored by
+        another instance a moment ago (its registration is consumed by one instance only)."""
+        if any(location_id not in self._known for location_id in location_ids):
+            await self.refresh()
+
     async def follow(self, every: float = 1.0) -> None:
         """Background job: what other instances stored is known here within `every` seconds."""
         while True:

@@ -22,6 +22,7 @@ class CreditsHandlers:
     async def apply_batch(self, events: list[Event]) -> Refused:
         """Apply a batch of inbound events, each client's in order; returns those refused."""
         now, batch = self.clock.now(), by_client(events)
+        await self.locations.learn({location_id for location_id, _ in batch})
         refused: dict[tuple[str, str], Refused] = {}  # a retry redoes only the clients it lost
         async for uow in self.clients.attempts():
             async with uow:
@@ -50,6 +51,7 @@ class CreditsHandlers:
         return client.period_view(membership_id, period_start)
 
     async def adjust_account(self, location_id: str, client_id: str, **command) -> dict:
+        await self.locations.learn([location_id])
         now, zone = self.clock.now(), self.locations.zone(location_id)
         async for uow in self.clients.attempts():
             async with uow:

@@ -51,6 +51,9 @@ class MemberChanges:
         for event in events:
             if (change := change_of(event)) is not None:
                 changes.setdefault((event.location_id, event.client_id), []).append((change, event.occurred_at))
+        # What another instance defined or registered a moment ago (two small reads a batch).
+        await self.catalog.learn()
+        await self.locations.learn({location_id for location_id, _ in changes})
         async with self._writer:
             await self._apply(changes, rejudge_at=None)
 

@@ -30,6 +30,9 @@ class UtcEverywhere:
     def zone(self, location_id: str):
         return UTC
 
+    async def learn(self, location_ids) -> None:
+        pass
+
 
 def handlers() -> CreditsHandlers:
     return CreditsHandlers(InMemoryCredits(), ManualClock(NOW), UtcEverywhere())

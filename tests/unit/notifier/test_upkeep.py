@@ -46,6 +46,9 @@ class FakeLocations:
     async def refresh(self) -> None:
         pass
 
+    async def learn(self, location_ids) -> None:
+        pass
+
 
 class FakeStore:
     """The notifier's journey steps, in memory."""
@@ -60,6 +63,9 @@ class FakeStore:
 
     async def cancel_steps(self, *args) -> None:
         pass
+
+    async def all(self, collection: str) -> list[dict]:
+        return []  # no definition stored by another instance
 
 
 @pytest.fixture
