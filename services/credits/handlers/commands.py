@@ -65,6 +65,7 @@ class CreditsHandlers:
         many accounts changed."""
         now = self.clock.now()
         due = await self.store.due_for_expiry(now, self.locations.zone)
+        await self.locations.learn({location_id for location_id, _ in due})  # registered since the sweep began
         for location_id, client_id in due:
             async for uow in self.clients.attempts():
                 async with uow:
