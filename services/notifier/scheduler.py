@@ -12,7 +12,6 @@ from datetime import date, datetime
 from services.notifier.dispatcher import Dispatcher
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.journeys import still_wanted
-from services.notifier.domain.members import member_key
 from services.notifier.domain.messages import newsletter_message_id
 from services.notifier.domain.upkeep import moved_by_time, time_horizon
 from services.notifier.handlers.catalog import Catalog
@@ -86,7 +85,10 @@ class Scheduler:
     async def queue_due_steps(self) -> None:
         now = self.clock.now()
         for step in await self.store.due_steps(now):
-            member = await self.store.member(member_key(step["location_id"], step["client_id"]))
+            # As stored, not as this instance's book has it: another instance may have folded the
+            # member's latest change a moment ago (one read per due step).
+            stored = await self.members.members.read(step["location_id"], step["client_id"])
+            member = stored.state if stored is not None else None
             if not still_wanted(step, member):
                 await self.store.set_step(step["_id"], "cancelled", "no longer in the audience when due")
                 continue
