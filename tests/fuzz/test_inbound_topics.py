@@ -146,7 +146,8 @@ async def test_hostile_batches_stop_no_consumer_and_spare_the_good_events(system
     bad = {topic: data.draw(bad_messages(topic), label=topic) + huge(topic) for topic in (*gatekept, CREDITS.name)}
     odd = [(topic, value) for topic in (*gatekept, CREDITS.name) for value in data.draw(accepted_messages(topic))]
     starts = {topic: await end_offsets_of(servers.kafka, f"{topic}.dlq") for topic in gatekept}
-    logs = {name: proc.log_path.stat().st_size for name, proc in system.items()}
+    instances = {proc.log_path.name: proc for service in system.values() for proc in service.each}
+    logs = {name: proc.log_path.stat().st_size for name, proc in instances.items()}
     scenario, platform = Scenario(), Platform(servers.kafka)
     await platform.start()
     try:
@@ -169,7 +170,7 @@ async def test_hostile_batches_stop_no_consumer_and_spare_the_good_events(system
     assert await eventually(lambda: _balance(system, scenario.location, scenario.client), timeout=30) == 3000
     assert (await _package(system, scenario.location, scenario.other, "fz-snap"))["total"] == 7
     assert (await _get(system, "reports", "/v1/me"))["location_names"][scenario.location] == "Fuzz Studio"
-    for name, proc in system.items():
+    for name, proc in instances.items():  # both instances of every service
         assert proc.process.poll() is None, f"{name} exited"
         assert httpx.get(f"{proc.url}/health/ready", timeout=5).status_code == 200, f"{name} not ready"
         assert _errors_logged(proc.log_path, since=logs[name]) == [], f"{name} failed on a message"
