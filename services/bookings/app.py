@@ -8,6 +8,7 @@ from services.bookings.handlers.commands import BookingsHandlers
 from services.bookings.store import BookingsStore
 from shared.contract.bookings import BookingEvent
 from shared.contract.topics import BOOKINGS, LIFECYCLE
+from shared.wiring.compaction import Retention
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.kafka import events_publisher, inbound_router, publish_event
 from shared.wiring.service import Service, Wiring
@@ -21,7 +22,8 @@ LIFECYCLE_DESCRIPTION = (
 
 def assemble(wiring: Wiring) -> Service:
     publish = events_publisher(wiring.broker, LIFECYCLE.name, BookingEvent, LIFECYCLE_DESCRIPTION)
-    store = BookingsStore(wiring.db, publish, wiring.clock.now)
+    store = BookingsStore(wiring.db, publish, wiring.clock.now, Retention.of(wiring.settings))
+    store.aggregates.compactor.count_in(wiring.registry)
     directory = BookingDirectory(wiring.db["booking_directory"])
     send = partial(publish_event, wiring.broker, BOOKINGS.name)
     handlers = BookingsHandlers(store, directory, send, wiring.clock)
@@ -32,6 +34,6 @@ def assemble(wiring: Wiring) -> Service:
         kafka_routers=[platform, credits],
         http_routers=[routes.router],
         on_start=[store.ensure_indexes],
-        background=[store.aggregates.run_relay],
+        background=[store.aggregates.run_relay, store.aggregates.run_compactor],
         state={"handlers": handlers, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
     )

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.bookings.domain.aggregate import ClientBookings
-from shared.wiring.aggregates import AggregateStore, Decision, Publish
+from shared.wiring.aggregates import AggregateStore, Decision, Publish, Retention
 
 Change = Callable[[ClientBookings], list[BaseModel]]
 
@@ -18,8 +18,9 @@ def aggregate_key(location_id: str, client_id: str) -> str:
 
 
 class BookingsStore:
-    def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime]) -> None:
-        self.aggregates = AggregateStore(db["client_bookings"], publish, now)
+    def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime],
+                 retention: Retention = Retention()) -> None:
+        self.aggregates = AggregateStore(db["client_bookings"], publish, now, retention=retention)
 
     async def ensure_indexes(self) -> None:
         await self.aggregates.ensure_indexes()

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.credits.domain.aggregate import ClientCredits
-from shared.wiring.aggregates import AggregateStore, Decision, Publish
+from shared.wiring.aggregates import AggregateStore, Decision, Publish, Retention
 from shared.zones import last_day_ended_anywhere
 
 Zones = Callable[[str], tzinfo]  # location_id -> its zone in force
@@ -27,9 +27,10 @@ def aggregate_key(location_id: str, client_id: str) -> str:
 
 
 class CreditsStore:
-    def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime],
+                 retention: Retention = Retention()) -> None:
         self._docs = db["client_credits"]
-        self.aggregates = AggregateStore(self._docs, publish, now)
+        self.aggregates = AggregateStore(self._docs, publish, now, retention=retention)
 
     async def ensure_indexes(self) -> None:
         await self.aggregates.ensure_indexes()

@@ -6,7 +6,8 @@ The pieces, as pyeventsourcing splits them:
   FerretDB v1 offers), so exactly one racing writer wins and a loser decides again;
 - shared.wiring.outbox: publishing each version's events once, and the relay for what a crash
   left pending;
-- shared.wiring.latest_versions: the in-process cache of each aggregate's latest version.
+- shared.wiring.latest_versions: the in-process cache of each aggregate's latest version;
+- shared.wiring.compaction: the removal of superseded versions once nobody can build on them.
 """
 
 import asyncio
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from shared.wiring.compaction import Compactor, Retention
 from shared.wiring.latest_versions import LatestVersions
 from shared.wiring.locks import KeyedLocks
 from shared.wiring.outbox import Outbox
@@ -23,15 +25,16 @@ from shared.wiring.pending_batches import PendingBatches
 from shared.wiring.recorder import VersionRecorder
 from shared.wiring.versions import ConcurrentUpdate, Decide, Decision, Publish, Version, first_version, next_version
 
-__all__ = ["AggregateStore", "ConcurrentUpdate", "Decide", "Decision", "Publish", "Version"]
+__all__ = ["AggregateStore", "ConcurrentUpdate", "Decide", "Decision", "Publish", "Retention", "Version"]
 
 
 class AggregateStore:
     def __init__(self, collection: AsyncCollection, publish: Publish, now: Callable[[], datetime],
-                 cache_size: int = 20_000) -> None:
+                 cache_size: int = 20_000, retention: Retention = Retention()) -> None:
         pending = PendingBatches(collection.database[f"{collection.name}_pending"])
-        self._latest = LatestVersions(cache_size)
-        self._recorder = VersionRecorder(collection, pending, now)
+        self._latest = LatestVersions(cache_size, now, retention.trust_cache)
+        self.compactor = Compactor(collection, pending, now, retention)
+        self._recorder = VersionRecorder(collection, pending, now, self.compactor.written)
         self._outbox = Outbox(self._recorder, pending, publish, self._latest, now)
         self._writers = KeyedLocks()  # writers of one process take turns per aggregate
 
@@ -110,3 +113,6 @@ class AggregateStore:
 
     async def run_relay(self, every: float = 2.0) -> None:
         await self._outbox.run_relay(every)
+
+    async def run_compactor(self) -> None:
+        await self.compactor.run()
