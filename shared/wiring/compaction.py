@@ -76,13 +76,17 @@ class Compactor:
         self._pending = pending
         self._now = now
         self._retention = retention
-        self._anchors: dict[str, Written] = {}  # key -> its oldest version written since its last pass
+        # key -> versions written since its last pass, at most one per `every` (the first), and
+        # its newest: a pass deletes below the newest of them that is old enough
+        self._marks: dict[str, list[Written]] = {}
         self._newest: dict[str, Written] = {}
         self.deleted = 0
 
     def written(self, key: str, number: int, at: datetime) -> None:
         """The recorder stored this version: the ones before it may go once it is old enough."""
-        self._anchors.setdefault(key, Written(number, at))
+        marks = self._marks.setdefault(key, [])
+        if not marks or at - marks[-1].at >= timedelta(seconds=self._retention.every):
+            marks.append(Written(number, at))
         if number > self._newest.get(key, Written(0, at)).number:
             self._newest[key] = Written(number, at)
 
@@ -104,24 +108,39 @@ class Compactor:
             top = max(docs, key=lambda d: d["version"])
             if any(d is not top and not d.get("compacted") for d in docs):
                 self.written(key, top["version"], aware(top["written_at"]))
-        return len(self._anchors)
+        return len(self._marks)
 
     async def compact(self) -> int:
-        """Deletes what may go of the keys whose anchor is old enough; returns how many versions."""
+        """Deletes what may go of the keys written long enough ago; returns how many versions."""
         cutoff = self._now() - self._retention.keep_superseded
-        due = {key: anchor for key, anchor in self._anchors.items() if aware(anchor.at) <= cutoff}
+        due = [key for key, marks in self._marks.items() if aware(marks[0].at) <= cutoff]
         if not due:
             return 0
         unpublished = await self._unpublished()
         if unpublished is None:
             return 0
         deleted = 0
-        for key, anchor in due.items():
-            below = min(anchor.number, unpublished.get(key, anchor.number))
+        for key in due:
+            reached = self._reached(key, cutoff)
+            below = min(reached.number, unpublished.get(key, reached.number))
             deleted += await self._below(key, below)
-            self._advance(key, anchor, held=below < anchor.number)
+            if below == reached.number:  # else unpublished versions: tried again next pass
+                self._passed(key, reached)
         self.deleted += deleted
         return deleted
+
+    def _reached(self, key: str, cutoff: datetime) -> Written:
+        newest = self._newest[key]
+        if aware(newest.at) <= cutoff:
+            return newest
+        return [mark for mark in self._marks[key] if aware(mark.at) <= cutoff][-1]
+
+    def _passed(self, key: str, reached: Written) -> None:
+        newest = self._newest[key]
+        if newest.number > reached.number:
+            self._marks[key] = [m for m in self._marks[key] if m.number > reached.number] or [newest]
+        else:
+            del self._marks[key], self._newest[key]
 
     async def _unpublished(self) -> dict[str, int] | None:
         """Each key's lowest version whose batch is still pending (None: too many to read now).
@@ -153,16 +172,6 @@ class Compactor:
         await self._log.replace_one({"_id": first, "compacted": {"$exists": False}},
                                     {"_id": first, "key": key, "version": 1, "state": None, "events": [],
                                      "published": True, "batch": "", "written_at": self._now(), "compacted": True})
-
-    def _advance(self, key: str, anchor: Written, held: bool) -> None:
-        if held:
-            return  # unpublished versions: the same anchor again next pass
-        newest = self._newest.get(key, anchor)
-        if newest.number > anchor.number:
-            self._anchors[key] = newest
-        else:
-            del self._anchors[key]
-            self._newest.pop(key, None)
 
     def count_in(self, registry: CollectorRegistry) -> None:
         """Exposes `versions_deleted_total{log=...}` on the service's /metrics."""

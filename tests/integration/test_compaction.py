@@ -1,0 +1,144 @@
+"""Superseded versions are deleted once published and old enough; no writer can reuse their numbers."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from shared.wiring.aggregates import AggregateStore, Decision
+from shared.wiring.clock import ManualClock
+
+pytestmark = pytest.mark.integration
+
+LATER = timedelta(minutes=11)  # past the default 10 minutes a superseded version is kept
+
+
+class Outbound:
+    def __init__(self, failing: bool = False) -> None:
+        self.sent: list[dict] = []
+        self.failing = failing
+
+    async def __call__(self, events: list[dict]) -> None:
+        if self.failing:
+            raise ConnectionError("broker down")
+        self.sent += events
+
+
+def add_one(state: dict | None) -> Decision:
+    n = (state or {"n": 0})["n"] + 1
+    return Decision({"n": n}, [{"event_id": f"n-{n}"}])
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(datetime(2026, 11, 22, tzinfo=UTC))
+
+
+async def stored(db) -> dict[int, dict]:
+    return {d["version"]: d for d in await db["aggs"].find({"key": "a"}).to_list()}
+
+
+async def test_superseded_versions_are_deleted_once_old_and_the_latest_stays_whole(db, clock):
+    store = AggregateStore(db["aggs"], Outbound(), clock.now)
+    for _ in range(5):
+        await store.execute("a", add_one)
+
+    assert await store.compactor.compact() == 0  # written just now: a writer may still build on them
+    clock.set(clock.now() + LATER)
+    assert await store.compactor.compact() == 3
+
+    versions = await stored(db)
+    assert sorted(versions) == [1, 5]
+    assert versions[1]["state"] is None and versions[1]["compacted"]  # keeps its number, nothing else
+    assert versions[5]["state"] == {"n": 5} and versions[5]["events"] == [{"event_id": "n-5"}]
+    restarted = AggregateStore(db["aggs"], Outbound(), clock.now)
+    assert (await restarted.load("a")).state == {"n": 5}
+
+
+async def test_a_version_whose_events_are_not_published_stays_until_the_relay_publishes_them(db, clock):
+    broken = AggregateStore(db["aggs"], Outbound(failing=True), clock.now)
+    for _ in range(3):
+        with pytest.raises(ConnectionError):
+            await broken.execute("a", add_one)
+    clock.set(clock.now() + LATER)
+
+    assert await broken.compactor.compact() == 0
+    assert sorted(await stored(db)) == [1, 2, 3]
+
+    out = Outbound()
+    await AggregateStore(db["aggs"], out, clock.now).relay_pending()
+    assert [e["event_id"] for e in out.sent] == ["n-1", "n-2", "n-3"]
+    assert await broken.compactor.compact() == 1
+    assert sorted(await stored(db)) == [1, 3]
+
+
+async def test_a_writer_with_an_old_cache_entry_reloads_instead_of_reusing_a_deleted_number(db, clock):
+    out = Outbound()
+    slow, other = AggregateStore(db["aggs"], out, clock.now), AggregateStore(db["aggs"], out, clock.now)
+    await slow.execute("a", add_one)  # slow caches version 1
+    await other.execute("a", add_one)  # another instance writes versions 2 and 3
+    await other.execute("a", add_one)
+    clock.set(clock.now() + LATER)
+    await other.compactor.compact()
+    assert sorted(await stored(db)) == [1, 3]  # version 2 is gone: inserting it again would succeed
+
+    await slow.execute("a", add_one)
+
+    versions = await stored(db)
+    assert sorted(versions) == [1, 3, 4] and versions[4]["state"] == {"n": 4}
+    assert [e["event_id"] for e in out.sent] == ["n-1", "n-2", "n-3", "n-4"]
+
+
+async def test_a_batch_writer_that_does_not_know_a_compacted_aggregate_loses_the_insert_of_version_1(db, clock):
+    out = Outbound()
+    store = AggregateStore(db["aggs"], out, clock.now)
+    for _ in range(3):
+        await store.execute("a", add_one)
+    clock.set(clock.now() + LATER)
+    await store.compactor.compact()
+
+    cold = AggregateStore(db["aggs"], out, clock.now)  # tries "a" as new: the stub of version 1 refuses it
+    await cold.execute_batch({"a": add_one})
+
+    versions = await stored(db)
+    assert sorted(versions) == [1, 3, 4] and versions[4]["state"] == {"n": 4}
+    assert out.sent[-1] == {"event_id": "n-4"}
+
+
+async def test_an_aggregate_written_all_the_time_is_still_compacted(db, clock):
+    store = AggregateStore(db["aggs"], Outbound(), clock.now)
+    for _ in range(12):
+        await store.execute("a", add_one)
+        clock.set(clock.now() + timedelta(minutes=2))
+        await store.compactor.compact()
+
+    # the stub, and the versions of the last ten minutes (version 8 was written exactly ten minutes ago)
+    assert sorted(await stored(db)) == [1, 8, 9, 10, 11, 12]
+    assert (await store.load("a")).state == {"n": 12}
+
+
+async def test_a_restarted_compactor_finds_the_versions_a_crash_left(db, clock):
+    crashed = AggregateStore(db["aggs"], Outbound(), clock.now)
+    for _ in range(4):
+        await crashed.execute("a", add_one)
+    await crashed.execute("b", add_one)
+
+    restarted = AggregateStore(db["aggs"], Outbound(), clock.now)
+    assert await restarted.compactor.recover() == 1  # "b" has only its latest version
+    clock.set(clock.now() + LATER)
+
+    assert await restarted.compactor.compact() == 2
+    assert sorted(await stored(db)) == [1, 4]
+    assert await AggregateStore(db["aggs"], Outbound(), clock.now).compactor.recover() == 0
+
+
+async def test_the_versions_deleted_are_counted_on_the_metrics(db, clock):
+    registry = CollectorRegistry()
+    store = AggregateStore(db["aggs"], Outbound(), clock.now)
+    store.compactor.count_in(registry)
+    for _ in range(4):
+        await store.execute("a", add_one)
+    clock.set(clock.now() + LATER)
+    await store.compactor.compact()
+
+    assert registry.get_sample_value("versions_deleted_total", {"log": "aggs"}) == 2
