@@ -41,7 +41,7 @@ class LatestVersions:
         if entry is None:
             return None
         number, state, events, published, batch, trace, confirmed = entry
-        if self._now() - confirmed > self._trust_for:
+        if not timedelta(0) <= self._now() - confirmed <= self._trust_for:  # (a clock set back: unknown age)
             del self._entries[key]  # too old to write on: the store may have compacted past it
             return None
         return Version(key, number, _thaw(state), events, published, batch=batch, trace=trace)

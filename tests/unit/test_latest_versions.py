@@ -63,6 +63,15 @@ def test_a_version_known_for_longer_than_the_trust_bound_is_read_from_the_store_
     assert cache.get("loc|cli") is None  # superseded versions may be compacted past it by now
 
 
+def test_a_version_known_since_a_time_after_now_is_not_trusted():
+    clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
+    cache = LatestVersions(10, clock.now, trust_for=timedelta(seconds=60))
+    cache.put(version(3))
+
+    clock.set(clock.now() - timedelta(hours=1))  # a clock set back: how old the entry is, nobody knows
+    assert cache.get("loc|cli") is None
+
+
 def test_writing_or_reloading_a_version_trusts_it_again_but_publishing_it_does_not():
     clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
     cache = LatestVersions(10, clock.now, trust_for=timedelta(seconds=60))
