@@ -100,15 +100,19 @@ class Compactor:
 
     async def recover(self) -> int:
         """Remembers the keys whose superseded versions a crash (or older code) left. Reads the
-        log once; returns how many keys."""
-        stored: dict[str, list[dict]] = {}
+        log once, keeping per key only its top version and whether anything but a stub stands
+        below it; returns how many keys."""
+        tops: dict[str, tuple[int, datetime, bool]] = {}  # key -> (version, written_at, compacted)
+        left: set[str] = set()
         async for doc in self._log.find({}, {"key": 1, "version": 1, "written_at": 1, "compacted": 1}):
-            stored.setdefault(doc["key"], []).append(doc)
-        for key, docs in stored.items():
-            top = max(docs, key=lambda d: d["version"])
-            if any(d is not top and not d.get("compacted") for d in docs):
-                self.written(key, top["version"], aware(top["written_at"]))
-        return len(self._marks)
+            seen, top = (doc["version"], doc["written_at"], bool(doc.get("compacted"))), tops.get(doc["key"])
+            if top is None or seen[0] > top[0]:
+                tops[doc["key"]], seen = seen, top
+            if seen is not None and not seen[2]:
+                left.add(doc["key"])
+        for key in left:
+            self.written(key, tops[key][0], aware(tops[key][1]))
+        return len(left)
 
     async def compact(self) -> int:
         """Deletes what may go of the keys written long enough ago; returns how many versions."""
