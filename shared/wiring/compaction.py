@@ -80,6 +80,7 @@ class Compactor:
         # its newest: a pass deletes below the newest of them that is old enough
         self._marks: dict[str, list[Written]] = {}
         self._newest: dict[str, Written] = {}
+        self._recovered = False
         self.deleted = 0
 
     def written(self, key: str, number: int, at: datetime) -> None:
@@ -91,7 +92,9 @@ class Compactor:
             self._newest[key] = Written(number, at)
 
     async def run(self) -> None:
-        await self.recover()
+        if not self._recovered:  # once: a restart after an outage keeps what it remembers
+            await self.recover()
+            self._recovered = True
         while True:
             await asyncio.sleep(self._retention.every)
             deleted = await self.compact()
@@ -123,15 +126,14 @@ class Compactor:
         unpublished = await self._unpublished()
         if unpublished is None:
             return 0
-        deleted = 0
+        before = self.deleted
         for key in due:
             reached = self._reached(key, cutoff)
             below = min(reached.number, unpublished.get(key, reached.number))
-            deleted += await self._below(key, below)
+            self.deleted += await self._below(key, below)
             if below == reached.number:  # else unpublished versions: tried again next pass
                 self._passed(key, reached)
-        self.deleted += deleted
-        return deleted
+        return self.deleted - before
 
     def _reached(self, key: str, cutoff: datetime) -> Written:
         newest = self._newest[key]
