@@ -16,8 +16,8 @@ async def test_the_service_runs_a_compactor_and_shows_the_versions_it_deleted(as
     wiring = build_wiring(Settings(keep_superseded_seconds=1200, trust_cache_seconds=30))  # connects lazily
     service = assemble(wiring)
 
-    assert any(getattr(job, "__name__", "") == "run_compactor" for job in service.background)
+    [compacting] = [job for job in service.background if getattr(job, "__name__", "") == "run_compactor"]
     assert f'versions_deleted_total{{log="{log}"}} 0.0' in generate_latest(wiring.registry).decode()
-    retention = service.state["handlers"].store.aggregates.compactor._retention
+    retention = compacting.__self__.compactor._retention  # the store whose compactor runs
     assert (retention.keep_superseded, retention.trust_cache) == (timedelta(minutes=20), timedelta(seconds=30))
     await wiring.mongo_client.close()
