@@ -90,7 +90,7 @@ class AggregateStore:
             await self._execute_batch(changes)
 
     async def _execute_batch(self, changes: dict[str, Decide]) -> None:
-        current = {key: self._latest.get(key) or first_version(key) for key in changes}
+        current = await self._current(list(changes))
         idle, written = [], []
         for key, decide in changes.items():
             decision = decide(current[key].state)
@@ -106,6 +106,16 @@ class AggregateStore:
         for key in lost:
             self._latest.forget(key)
             await self._execute(key, changes[key], attempts=100)
+
+    async def _current(self, keys: list[str]) -> dict[str, Version]:
+        """What the cache trusts; what it knew too long ago, reloaded (one lookup each, at once);
+        the rest tried as new."""
+        current = {key: self._latest.get(key) for key in keys}
+        stale = [key for key, known in current.items() if known is None and self._latest.stale(key)]
+        for version in await asyncio.gather(*(self._recorder.latest(key) for key in stale)):
+            self._latest.put(version)
+            current[version.key] = version
+        return {key: known or first_version(key) for key, known in current.items()}
 
     async def relay_pending(self, older_than: timedelta = timedelta(seconds=2)) -> int:
         """Publish what crashed writers left unpublished. Returns how many versions."""

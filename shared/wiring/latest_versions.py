@@ -41,10 +41,17 @@ class LatestVersions:
         if entry is None:
             return None
         number, state, events, published, batch, trace, confirmed = entry
-        if not timedelta(0) <= self._now() - confirmed <= self._trust_for:  # (a clock set back: unknown age)
-            del self._entries[key]  # too old to write on: the store may have compacted past it
-            return None
+        if not self._trusted(confirmed):
+            return None  # too old to write on: the store may have compacted past it
         return Version(key, number, _thaw(state), events, published, batch=batch, trace=trace)
+
+    def stale(self, key: str) -> bool:
+        """Known, but too long ago to write on: worth a reload, not a guess that it is new."""
+        entry = self._entries.get(key)
+        return entry is not None and not self._trusted(entry[-1])
+
+    def _trusted(self, confirmed: datetime) -> bool:
+        return timedelta(0) <= self._now() - confirmed <= self._trust_for  # (a clock set back: unknown age)
 
     def put(self, version: Version) -> None:
         """A version just loaded from the store or just written by this process: the latest, now."""

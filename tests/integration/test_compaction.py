@@ -142,3 +142,18 @@ async def test_the_versions_deleted_are_counted_on_the_metrics(db, clock):
     await store.compactor.compact()
 
     assert registry.get_sample_value("versions_deleted_total", {"log": "aggs"}) == 2
+
+
+async def test_a_batch_writer_reloads_what_it_knew_too_long_ago_and_keeps_it_in_the_batch(db, clock):
+    out = Outbound()
+    slow, other = AggregateStore(db["aggs"], out, clock.now), AggregateStore(db["aggs"], out, clock.now)
+    await slow.execute("a", add_one)
+    await other.execute("a", add_one)
+    await other.execute("a", add_one)
+    clock.set(clock.now() + LATER)
+    await other.compactor.compact()
+
+    await slow.execute_batch({"a": add_one, "b": add_one})
+
+    reloaded, [fresh] = await db["aggs"].find_one({"_id": "a#000000000004"}), await db["aggs"].find({"key": "b"}).to_list()
+    assert reloaded["state"] == {"n": 4} and reloaded["batch"] == fresh["batch"]  # one insert for both

@@ -95,3 +95,12 @@ def test_the_retention_comes_from_the_settings():
     retention = Retention.of(Settings(keep_superseded_seconds=1200, trust_cache_seconds=30))
 
     assert (retention.keep_superseded, retention.trust_cache) == (timedelta(minutes=20), timedelta(seconds=30))
+
+
+def test_a_version_known_too_long_ago_is_told_apart_from_one_never_known():
+    clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
+    cache = LatestVersions(10, clock.now, trust_for=timedelta(seconds=60))
+    cache.put(version(3))
+    clock.set(clock.now() + timedelta(minutes=5))
+
+    assert cache.get("loc|cli") is None and cache.stale("loc|cli") and not cache.stale("loc|other")
