@@ -5,7 +5,7 @@ from functools import partial
 from services.bookings.directory import BookingDirectory
 from services.bookings.handlers import routes, subscribers
 from services.bookings.handlers.commands import BookingsHandlers
-from services.bookings.store import BookingsStore
+from services.bookings.store import client_bookings
 from shared.contract.bookings import BookingEvent
 from shared.contract.topics import BOOKINGS, LIFECYCLE
 from shared.wiring.compaction import Retention
@@ -22,18 +22,18 @@ LIFECYCLE_DESCRIPTION = (
 
 def assemble(wiring: Wiring) -> Service:
     publish = events_publisher(wiring.broker, LIFECYCLE.name, BookingEvent, LIFECYCLE_DESCRIPTION)
-    store = BookingsStore(wiring.db, publish, wiring.clock.now, Retention.of(wiring.settings))
-    store.aggregates.compactor.count_in(wiring.registry)
+    clients = client_bookings(wiring.db, publish, wiring.clock.now, Retention.of(wiring.settings))
+    clients.compactor.count_in(wiring.registry)
     directory = BookingDirectory(wiring.db["booking_directory"])
     send = partial(publish_event, wiring.broker, BOOKINGS.name)
-    handlers = BookingsHandlers(store, directory, send, wiring.clock)
+    handlers = BookingsHandlers(clients, directory, send, wiring.clock)
     platform = inbound_router(wiring.outages)  # the gatekeeper of studio.bookings.v1
     credits = inbound_router(wiring.outages)  # the credits service owns its topic
     subscribers.register(platform, credits, handlers, wiring.consumers, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[platform, credits],
         http_routers=[routes.router],
-        on_start=[store.ensure_indexes],
-        background=[store.aggregates.run_relay, store.aggregates.run_compactor],
+        on_start=[clients.ensure_indexes],
+        background=[clients.run_relay, clients.run_compactor],
         state={"handlers": handlers, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
     )
