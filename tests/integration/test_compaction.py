@@ -148,5 +148,6 @@ async def test_a_batch_writer_reloads_what_it_knew_too_long_ago_and_keeps_it_in_
 
     await change_many(slow, "ab", Credit.add_one)
 
-    reloaded, [fresh] = await db["aggs"].find_one({"_id": "a#000000000004"}), await db["aggs"].find({"key": "b"}).to_list()
+    reloaded = await db["aggs"].find_one({"_id": "a#000000000004"})
+    [fresh] = await db["aggs"].find({"key": "b"}).to_list()
     assert reloaded["state"] == {"n": 4} and reloaded["batch"] == fresh["batch"]  # one insert for both
