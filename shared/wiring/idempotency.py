@@ -64,9 +64,8 @@ class IdempotencyKeys:
             return None
         if doc["fingerprint"] != _fingerprint(request):
             raise KeyReusedWithOtherRequest(key)
-        if "status_code" not in doc:  # keys stored before responses moved beside them hold their own
-            doc = await self._responses.find_one({"_id": _key_id(scope, key)})
-        return StoredResponse(doc["status_code"], doc["body"]) if doc else None
+        response = await self._responses.find_one({"_id": _key_id(scope, key)})
+        return StoredResponse(response["status_code"], response["body"]) if response else None
 
     async def remember(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None:
         """Store the response; if a concurrent twin stored one first, the first one stays."""
