@@ -59,7 +59,6 @@ class Dispatcher:
     async def run_once(self) -> None:
         """Send everything queued (in pages), then announce what a crash left unannounced."""
         await self.record_all(list(self._unrecorded.values()))  # what a failing store did not take
-        await self.settle_interrupted()
         seen: set[str] = set()  # what stays queued (claimed elsewhere, not overdue) is read past
         while fresh := [m for m in await self.store.messages_in("queued", self.chunk + len(seen))
                         if m["_id"] not in seen]:
@@ -128,9 +127,6 @@ class Dispatcher:
             return "failed", failure_sentence(str(error))
         return "sent", None
 
-    async def record(self, message: dict, status: str, reason: str | None) -> None:
-        await self.record_all([(message, status, reason)])
-
     async def record_all(self, settled: list[Settled]) -> None:
         """Store the outcomes (not yet announced), announce them, mark them announced."""
         if not settled:
@@ -163,12 +159,6 @@ class Dispatcher:
             self._claimed_at.pop(message["_id"], None)
         self._unsent -= {c["_id"] for c in claims if c["_id"] not in ours}  # another's
         return ours
-
-    async def settle_interrupted(self) -> None:
-        """Messages an earlier version left `sending` (claimed, outcome unknown)."""
-        for message in await self.store.messages_in("sending"):
-            if time.time() - message.get("claimed_wall", 0) > self.interrupted_after:
-                await self.record(message, "failed", INTERRUPTED)
 
     async def publish_outcomes(self) -> None:
         """What a crash left recorded but unannounced."""

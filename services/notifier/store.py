@@ -36,8 +36,8 @@ class MemberBook:
     second instance during a rebalance) loses the insert: that member is reloaded and refolded.
     """
 
-    def __init__(self, log: AsyncCollection, legacy: AsyncCollection | None = None) -> None:
-        self._log, self._legacy = log, legacy
+    def __init__(self, log: AsyncCollection) -> None:
+        self._log = log
         self._latest: dict[str, tuple[int, bytes]] = {}
         # audience id -> location id -> client ids inside, sorted: pages and counts per location
         self._inside: dict[str, dict[str, SortedSet]] = {}
@@ -48,10 +48,7 @@ class MemberBook:
         await self._log.create_index([("key", 1), ("version", DESCENDING)])
 
     async def load(self) -> int:
-        """Read the whole log (and the one-document-per-member collection it replaced)."""
-        if self._legacy is not None:
-            async for doc in self._legacy.find({}):
-                self._put(doc["_id"], 0, doc)
+        """Read the whole log."""
         async for doc in self._log.find({}):
             self._put(doc["key"], doc["version"], doc["member"])
         return len(self._latest)
@@ -143,7 +140,7 @@ class MemberBook:
 
 class NotifierStore:
     def __init__(self, db: AsyncDatabase) -> None:
-        self.book = MemberBook(db["member_versions"], legacy=db["members"])
+        self.book = MemberBook(db["member_versions"])
         self.audiences, self.templates = db["audiences"], db["templates"]
         self.journeys, self.newsletters, self.steps = db["journeys"], db["newsletters"], db["journey_steps"]
         self.messages, self.claims = db["messages"], db["delivery_claims"]

@@ -8,7 +8,6 @@ from fastapi.exceptions import RequestValidationError
 from services.notifier.domain import templates
 from services.notifier.domain.conditions import Audience
 from services.notifier.domain.errors import InvalidField, UnknownReference
-from services.notifier.domain.messages import public_status
 from services.notifier.domain.paging import BadCursor, decode_cursor, overlaps
 from services.notifier.handlers.marketing import MarketingViews
 from shared.contract.notifier import (AudienceRequest, JourneyRequest, MessageRequest, NewsletterRequest,
@@ -234,5 +233,5 @@ def _message_view(doc: dict, template: dict | None) -> dict:
     return {"message_id": doc["_id"], "location_id": doc["location_id"], "client_id": doc["client_id"],
             "template_id": doc["template_id"], "template_name": (template or {}).get("name"), "subject": subject,
             "origin": doc["origin"], "origin_id": doc["origin_id"],
-            "status": public_status(doc["status"]), "reason": doc["reason"],
+            "status": doc["status"], "reason": doc["reason"],
             "created_at": doc["created_at"], "updated_at": doc["updated_at"]}
