@@ -54,14 +54,13 @@ class ReportQueries(Generational):
     async def _page_scopes(self, locations: list[str] | None) -> list[dict]:
         if locations is None and self.brand_by_location:
             known = await self.known_locations()
-            if known is not None and len(known) <= BRAND_BY_LOCATION_MAX:
+            if len(known) <= BRAND_BY_LOCATION_MAX:
                 return scopes(known)
         return scopes(locations)
 
-    async def known_locations(self) -> list[str] | None:
-        """Every location with rows, in order; None if this generation's projection predates the list."""
-        found = sorted(doc["location_id"] for doc in await self.meta.find({"type": LOCATION}).to_list())
-        return found or None
+    async def known_locations(self) -> list[str]:
+        """Every location with rows, in order (each marked in `meta` before its first rows)."""
+        return sorted(doc["location_id"] for doc in await self.meta.find({"type": LOCATION}).to_list())
 
     async def _sorted(self, collection: str, criteria: dict, order: Order, after: list | None, limit: int,
                       _segments, scope: dict) -> list[dict]:
