@@ -35,9 +35,9 @@ class ReportQueries(Generational):
     brand_by_location = False  # set by `configure`: on FerretDB, a brand page is one query per location
 
     async def configure(self) -> None:
-        """On FerretDB v1 the brand's page as one query per location (each its location's rows,
-        side by side) took 12-14 s at 100,000 rows against 16-24 s for the one scan (sorted in Go);
-        on MongoDB one query reads one index, never the brand's rows."""
+        """On FerretDB v1 the brand's page is one query per location (each its location's rows, side
+        by side), which reads less than the one scan sorted in Go (docs/reports-at-scale.md); on
+        MongoDB one query reads one index, never the brand's rows."""
         self.brand_by_location = await on_ferretdb(self.db)
 
     async def page(self, collection: str, locations: list[str] | None, criteria: dict, order: Order,
@@ -120,8 +120,8 @@ class ReportQueries(Generational):
 
     async def location_records(self) -> dict[str, dict]:
         """Every location's folded record (shared.locations): a few documents, read again at most
-        once a second. Every request needs them (names, zones) and they change rarely: reading
-        them each time was most of the reports' finds under a live load (docs/benchmarks.md)."""
+        once a second. Every request needs them (names, zones) and they change rarely, so a read
+        per request would be most of the reports' finds (docs/benchmarks.md)."""
         collection, now = self.locations, time.monotonic()
         recent = self._recent_locations
         if recent is not None and recent[0] == collection.name and now - recent[1] < LOCATIONS_FRESH_SECONDS:

@@ -65,8 +65,8 @@ def _verify(token: str, secret: str) -> tuple[Staff, float]:
 
 class VerifiedTokens:
     """Tokens already verified, so a staff tool sending the same token with every request pays
-    for the signature and claims once (PyJWT's decode was a tenth of the bookings service's CPU
-    at 200 requests/s). Sound because a token that verified once stays valid until its `exp`:
+    for the signature and claims once (PyJWT's decode is a visible share of a service's CPU:
+    docs/services/bookings.md). Sound because a token that verified once stays valid until its `exp`:
     `nbf` and `iat` only move into the past. Past `exp` it is refused as expired, as PyJWT would.
     Keyed by secret and token, so any change to either, tampering included, is a miss and a full
     verification; failures are never remembered."""
@@ -121,8 +121,7 @@ def refusal(error: jwt.InvalidTokenError) -> str:
 
 
 # The dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in its
-# thread pool, two thread hops per request for a few microseconds of work; at 200 requests/s
-# that hop (and the wait for a free thread) was a visible share of the bookings service's time.
+# thread pool, two thread hops per request for a few microseconds of work (docs/benchmarks.md).
 async def current_staff(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
     if creds is None:
         raise _unauthorized("Sign in: send a staff token as 'Authorization: Bearer <JWT>'.")
