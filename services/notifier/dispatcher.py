@@ -5,16 +5,14 @@ not accept), claimed by a unique insert of its id before anything is sent. Messa
 one unordered insert claims a chunk, its messages are sent concurrently (a bounded number of SMTP
 conversations), and their outcomes are recorded and announced together while the next chunk is
 sent. A crash between the claim and the record leaves claimed messages (at most two chunks of
-100) that are never sent again: after
-`interrupted_after` seconds they are marked `failed` ("interrupted ... not resent") — possibly
-delivered, certainly not twice.
+100) that are never sent again: after `interrupted_after` seconds they are marked `failed`
+("interrupted ... not resent") — possibly delivered, certainly not twice.
 
 A store that fails (the process lives on; the sweep is redone) loses nothing of that: each claim
 names this process (`by`), so a claim whose insert answered with an error but was written, or
 one a failure separated from its attempt, is known as ours on the next try and its message is
-sent once; and an outcome the store could not
-record is kept in memory and recorded on the next try, so a sent message reads `sent`, never
-`failed (interrupted)`, and is never sent again.
+sent once; and an outcome the store could not record is kept in memory and recorded on the next
+try, so a sent message reads `sent`, never `failed (interrupted)`, and is never sent again.
 """
 
 import asyncio

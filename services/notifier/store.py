@@ -2,8 +2,8 @@
 
 - member_versions: each (location, client)'s picture as an append-only log of versions,
   `_id` "<location>|<client>#<version>"; every member lives in memory (MemberBook), so reads
-  never query the database and a write is one insert, the one thing FerretDB v1 does fast and
-  atomically (an update or an `_id` lookup is a scan of the collection on the PostgreSQL backend)
+  never query the database and a write is one insert, the one write FerretDB v1 does atomically
+  (an update is a read in Go and a write back)
 - audiences, templates, journeys, newsletters: staff definitions, few and small
 - journey_steps: a scheduled step per (journey, location, client, entry, step), `_id` = its message id
 - messages: one per message, `_id` deterministic from its cause

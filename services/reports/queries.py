@@ -4,8 +4,8 @@ A page of one location is one `find` with the location equality, the filter, a s
 A page of several locations is one such query per location, run side by side and merged in
 order, bounded by the page size: three locations cost about three location pages, whatever the
 size of the brand. The brand (no location) is, on FerretDB, one query per location with rows (the list
-the projection keeps), and one query without an equality where that list is missing: each reads
-every row of the brand once, linear in its size. On MongoDB it is one query served by an index.
+the projection keeps), or one query without an equality beyond BRAND_BY_LOCATION_MAX locations:
+either reads every row of the brand once, linear in its size. On MongoDB it is one query served by an index.
 CSV streams through cursors, several locations merged the same way, the brand as one cursor, so
 memory stays flat.
 """

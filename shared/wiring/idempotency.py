@@ -2,9 +2,9 @@
 
 The key is scoped to the staff member and the route. The first request claims the key with a
 unique insert and stores its response, once it completes, beside it (`<collection>_responses`).
-Claiming by insert rather than looking the key up first matters on FerretDB v1, which serves an
-`_id` lookup by scanning the whole collection: a new key (nearly every request) costs two
-inserts, grouped with those of concurrent requests; only a repeat reads. The first request
+Claiming by insert rather than looking the key up first means a new key (nearly every request)
+costs two inserts, grouped with those of concurrent requests, and no read; only a repeat reads
+(the key, then its response). The first request
 binds the key to its body even if it fails (a repeat of the same body runs again; another body
 is refused, as the IETF Idempotency-Key draft has it).
 

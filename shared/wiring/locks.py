@@ -1,8 +1,9 @@
 """Per-key asyncio locks: one writer per key inside a process.
 
-FerretDB v1 writes whole documents back without an atomic compare-and-set, so two coroutines
-updating one read-model row at once can lose a field. Within a process this serialises them;
-across instances, co-partitioned topics keep a client on one instance (see consumer_options).
+The aggregate store holds one per aggregate while it decides and inserts the next version, so
+the writers of one process (two subscribers, a route) take turns instead of racing for the same
+version number; across processes the unique insert decides (shared.wiring.recorder). A key's lock
+is forgotten once nobody holds or waits for it, so memory stays flat.
 """
 
 import asyncio

@@ -1,8 +1,9 @@
 """`ClientCredits`: one client's credits at one location, changed by one call at a time.
 
-The store loads it from one document, calls one method, and writes the document back (with an
-optimistic version check) together with the events the method returned. Every change is made on
-a draft of the state, so a broken rule leaves the aggregate exactly as it was.
+The store rebuilds it from the state of the client's latest version, calls one method, and
+inserts the next version: the new state with the events the method returned (a writer that loses
+that insert to another decides again on theirs). Every change is made on a draft of the state, so
+a broken rule leaves the aggregate exactly as it was.
 
 Days are the location's: every method that judges one takes the location's `zone` (data, like
 `now`; UTC while the zone is not known). The state keeps dates as dates, so a zone that arrives or
