@@ -1,5 +1,4 @@
-"""Where the credits service keeps its aggregates: a version log per (location, client), each
-version carrying the credits events it must publish (see shared.wiring.aggregates).
+"""Where the credits service keeps its aggregates: a version log per (location, client).
 
 Each stored version carries the last day of its first-expiring credit lot (`next_credit_expiry_on`,
 a date: the same whatever the location's zone). The sweeper asks for the versions whose day has

@@ -78,8 +78,8 @@ class AggregateStore:
         first, it goes through `execute` on its own.
 
         Writers of this process take turns per aggregate (the bookings service writes one from
-        two subscribers at once), so no insert of a batch loses to a writer of the same process
-        and goes through `execute` alone (docs/benchmarks.md).
+        two subscribers at once): racing, the loser of each insert reloaded and tried again
+        alone, which under load made a batch take seconds.
         """
         async with AsyncExitStack() as held:
             for key in sorted(changes):  # one order for everyone: no two batches wait on each other

@@ -1,9 +1,8 @@
 """Per-key asyncio locks: one writer per key inside a process.
 
-The aggregate store holds one per aggregate while it decides and inserts the next version, so
-the writers of one process (two subscribers, a route) take turns instead of racing for the same
-version number; across processes the unique insert decides (shared.wiring.recorder). A key's lock
-is forgotten once nobody holds or waits for it, so memory stays flat.
+Across processes the version log's unique insert decides (shared.wiring.recorder); inside one,
+taking turns per aggregate spares a racing writer its lost insert and reload (the bookings
+service writes one client's aggregate from two subscribers at once).
 """
 
 import asyncio
