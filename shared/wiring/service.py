@@ -1,9 +1,8 @@
 """Builds one service: its clients, its Kafka subscribers, its HTTP app, its background tasks.
 
 Everything is constructed in `create_app` (no I/O: clients connect lazily) and connected in the
-FastAPI lifespan, in order: topics, the service's own start-up (indexes, what it keeps in
-memory), the broker, then the background tasks. A service plugs in through
-`assemble(wiring) -> Service`.
+FastAPI lifespan, in order: topics, the service's own start-up (indexes), the broker, then the
+background tasks. A service plugs in through `assemble(wiring) -> Service`.
 """
 
 import asyncio
