@@ -2,8 +2,8 @@
 
 - member_versions: each (location, client)'s picture as an append-only log of versions,
   `_id` "<location>|<client>#<version>"; every member lives in memory (MemberBook), so reads
-  never query the database and a write is one insert, the one write FerretDB v1 does atomically
-  (an update is a read in Go and a write back)
+  never query the database and a write is one insert, the one thing FerretDB v1 does fast and
+  atomically (an update or an `_id` lookup is a scan of the collection on the PostgreSQL backend)
 - audiences, templates, journeys, newsletters: staff definitions, few and small
 - journey_steps: a scheduled step per (journey, location, client, entry, step), `_id` = its message id
 - messages: one per message, `_id` deterministic from its cause
@@ -36,8 +36,8 @@ class MemberBook:
     second instance during a rebalance) loses the insert: that member is reloaded and refolded.
     """
 
-    def __init__(self, log: AsyncCollection) -> None:
-        self._log = log
+    def __init__(self, log: AsyncCollection, legacy: AsyncCollection | None = None) -> None:
+        self._log, self._legacy = log, legacy
         self._latest: dict[str, tuple[int, bytes]] = {}
         # audience id -> location id -> client ids inside, sorted: pages and counts per location
         self._inside: dict[str, dict[str, SortedSet]] = {}
@@ -48,7 +48,10 @@ class MemberBook:
         await self._log.create_index([("key", 1), ("version", DESCENDING)])
 
     async def load(self) -> int:
-        """Read the whole log."""
+        """Read the whole log (and the one-document-per-member collection it replaced)."""
+        if self._legacy is not None:
+            async for doc in self._legacy.find({}):
+                self._put(doc["_id"], 0, doc)
         async for doc in self._log.find({}):
             self._put(doc["key"], doc["version"], doc["member"])
         return len(self._latest)
@@ -140,7 +143,7 @@ class MemberBook:
 
 class NotifierStore:
     def __init__(self, db: AsyncDatabase) -> None:
-        self.book = MemberBook(db["member_versions"])
+        self.book = MemberBook(db["member_versions"], legacy=db["members"])
         self.audiences, self.templates = db["audiences"], db["templates"]
         self.journeys, self.newsletters, self.steps = db["journeys"], db["newsletters"], db["journey_steps"]
         self.messages, self.claims = db["messages"], db["delivery_claims"]

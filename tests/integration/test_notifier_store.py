@@ -6,11 +6,7 @@ import pytest
 
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.members import new_member, with_ledger_entry, with_package
-from services.notifier.dispatcher import Dispatcher
-from services.notifier.domain.messages import INTERRUPTED
 from services.notifier.store import NotifierStore
-from shared.migrations import notifier_members, notifier_messages
-from shared.wiring.clock import ManualClock
 
 pytestmark = pytest.mark.integration
 
@@ -49,71 +45,15 @@ async def test_a_version_number_another_writer_took_is_lost_and_reloaded_from_th
     assert (await mine.member("loc-1|c2"))["balance_minor"] == -500
 
 
-async def test_the_members_of_the_old_one_document_collection_are_read_as_a_start_once_migrated(db):
-    await db["members"].insert_many([owing("old"), owing("paid")])
+async def test_the_members_of_the_old_one_document_collection_are_read_as_a_start(db):
+    await db["members"].insert_one(owing("old"))
 
-    assert await notifier_members.migrate(db) == 2
     store = NotifierStore(db)
     await store.book.load()
     await store.book.write([owing("old", 0)])
 
     assert (await store.member("loc-1|old"))["balance_minor"] == 0
     assert await db["member_versions"].find_one({"_id": "loc-1|old#000000000001"})
-    assert [m["client_id"] for m in await store.audience_members("owing-balance")] == ["paid"]
-
-
-async def test_migrating_the_old_members_again_leaves_the_newer_versions_alone(db):
-    await db["members"].insert_one(owing("old"))
-    await notifier_members.migrate(db)
-    await NotifierStore(db).book.write([owing("old", 0)])
-
-    assert await notifier_members.migrate(db) == 0
-    restarted = NotifierStore(db)
-    await restarted.book.load()
-    assert (await restarted.member("loc-1|old"))["balance_minor"] == 0
-    assert await db["member_versions"].count_documents({"key": "loc-1|old"}) == 2
-
-
-async def test_a_message_an_older_notifier_left_sending_ends_failed_and_announced_once_migrated(db):
-    store = NotifierStore(db)
-    sending = [{**new_message(f"m-{n}", ("loc-1", "c1"), "tpl", ("one_off", None), AT), "status": "sending",
-                "claimed_wall": wall} for n, wall in enumerate([1_000.0, 1_950.0])]
-    await store.insert_all_new("messages", sending)
-
-    assert await notifier_messages.migrate(db, now=AT, wall=2_000.0) == 1  # the other was claimed 50 s ago
-    published: list[dict] = []
-    await Dispatcher(store, Refusing(), _collect(published), ManualClock(AT)).publish_outcomes()
-
-    assert [(e["type"], e["message_id"], e["reason"]) for e in published] == [("message.failed", "m-0", INTERRUPTED)]
-    assert (await store.get("messages", "m-1"))["status"] == "sending"
-    assert await notifier_messages.migrate(db, now=AT, wall=2_100.0) == 1
-    assert await notifier_messages.migrate(db, now=AT, wall=2_200.0) == 0
-
-
-async def test_a_message_stored_before_chunks_is_recorded_alone_once_migrated(db):
-    store = NotifierStore(db)
-    older = {k: v for k, v in new_message("m-old", ("loc-1", "c1"), "tpl", ("one_off", None), AT).items()
-             if k != "chunk"}
-    await store.insert_all_new("messages", [older, new_message("m-new", ("loc-1", "c2"), "tpl", ("one_off", None), AT)])
-
-    assert await notifier_messages.migrate(db) == 1
-    await store.set_outcomes([{**(await store.get("messages", "m-old")), "status": "sent", "reason": None,
-                               "updated_at": AT, "published": False}])
-
-    assert (await store.get("messages", "m-old"))["chunk"] == "m-old"
-    assert [m["_id"] for m in await store.unpublished_outcomes()] == ["m-old"]
-    assert await notifier_messages.migrate(db) == 0
-
-
-class Refusing:
-    async def send(self, mail) -> None:
-        raise AssertionError("a settled message is never sent")
-
-
-def _collect(into: list):
-    async def publish(events: list[dict]) -> None:
-        into.extend(events)
-    return publish
 
 
 async def test_a_member_with_an_expiring_package_is_in_the_expiry_index(db):
