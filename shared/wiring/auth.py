@@ -121,7 +121,8 @@ def refusal(error: jwt.InvalidTokenError) -> str:
 
 
 # The dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in its
-# thread pool, two thread hops per request for a few microseconds of work (docs/benchmarks.md).
+# thread pool, two thread hops per request for a few microseconds of work (docs/benchmarks.md):
+# that hop (and the wait for a free thread) was a visible share of the bookings service's time.
 async def current_staff(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
     if creds is None:
         raise _unauthorized("Sign in: send a staff token as 'Authorization: Bearer <JWT>'.")
