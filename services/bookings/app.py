@@ -3,11 +3,12 @@
 from functools import partial
 
 from services.bookings.directory import BookingDirectory
-from services.bookings.handlers import routes, subscribers
+from services.bookings.handlers import dependencies, routes, subscribers
 from services.bookings.handlers.commands import BookingsHandlers
 from services.bookings.store import BookingsStore
 from shared.contract.bookings import BookingEvent
 from shared.contract.topics import BOOKINGS, LIFECYCLE
+from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.kafka import events_publisher, inbound_router, publish_event
 from shared.wiring.service import Service, Wiring
@@ -33,5 +34,6 @@ def assemble(wiring: Wiring) -> Service:
         http_routers=[routes.router],
         on_start=[store.ensure_indexes],
         background=[store.aggregates.run_relay],
-        state={"handlers": handlers, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        provides=[dependencies.HANDLERS.bind(handlers),
+                  IDEMPOTENT.bind(IdempotentCommands(IdempotencyKeys(wiring.db["idempotency_keys"]), wiring.clock))],
     )

@@ -2,7 +2,7 @@
 
 from services.notifier.delivery import SmtpMailer
 from services.notifier.dispatcher import Dispatcher
-from services.notifier.handlers import reachability, routes, subscribers
+from services.notifier.handlers import dependencies, reachability, routes, subscribers
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
@@ -11,6 +11,7 @@ from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
 from shared.contract.notifier import NotifierEvent
 from shared.contract.topics import NOTIFIER
+from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.kafka import events_publisher, inbound_router
 from shared.wiring.locations import LocationBook
@@ -36,6 +37,7 @@ def assemble(wiring: Wiring) -> Service:
         http_routers=[routes.router, reachability.router],
         on_start=[store.ensure_indexes, catalog.reload, store.book.load, locations.refresh],  # before the first event
         background=[scheduler.run],
-        state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),
-               "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        provides=[dependencies.STORE.bind(store), dependencies.DEFINITIONS.bind(definitions),
+                  dependencies.VIEWS.bind(MarketingViews(store, catalog)),
+                  IDEMPOTENT.bind(IdempotentCommands(IdempotencyKeys(wiring.db["idempotency_keys"]), clock))],
     )

@@ -1,7 +1,8 @@
 """Bootstrap of the reports service."""
 
 from services.reports.generations import Generations, LiveGeneration
-from services.reports.handlers import account_routes, report_routes, routes, search_routes, staff_routes, subscribers
+from services.reports.handlers import (account_routes, dependencies, report_routes, routes, search_routes,
+                                       staff_routes, subscribers)
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
@@ -23,5 +24,5 @@ def assemble(wiring: Wiring) -> Service:
         mounts={"/staff": staff_routes.web_files()},
         on_start=[live.refresh, store.ensure_indexes, queries.configure],
         background=[live.watch],
-        state={"store": store, "queries": queries},
+        provides=[dependencies.READING.bind(dependencies.Reading(store, queries, wiring.clock))],
     )
