@@ -28,7 +28,8 @@ def assemble(wiring: Wiring) -> Service:
     handlers = BookingsHandlers(store, directory, send, wiring.clock)
     platform = inbound_router(wiring.outages)  # the gatekeeper of studio.bookings.v1
     credits = inbound_router(wiring.outages)  # the credits service owns its topic
-    subscribers.register(platform, credits, handlers, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register(platform, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, handlers, wiring.consumers, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[platform, credits],
         http_routers=[routes.router],

@@ -19,7 +19,8 @@ def assemble(wiring: Wiring) -> Service:
     locations = LocationBook(wiring.db["locations"])
     handlers = CreditsHandlers(store, wiring.clock, locations)
     inbound = inbound_router(wiring.outages)
-    subscribers.register(inbound, handlers, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register(inbound, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, handlers, wiring.consumers, wiring.settings.consumer_group)
     keys = IdempotencyKeys(wiring.db["idempotency_keys"])
     return Service(
         kafka_routers=[inbound],

@@ -29,8 +29,8 @@ def assemble(wiring: Wiring) -> Service:
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
     clients = inbound_router(wiring.outages)  # reports is the gatekeeper of clients
     credits = inbound_router(wiring.outages)  # the credits service owns its topic (and locations')
-    subscribers.register(clients, credits, members, wiring.consumers, wiring.settings.consumer_group)
-    subscribers.register_locations(credits, locations, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register(clients, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, members, locations, wiring.consumers, wiring.settings.consumer_group)
     definitions = Definitions(store, catalog, members, dispatcher, scheduler.wake, clock)
     return Service(
         kafka_routers=[clients, credits],

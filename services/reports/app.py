@@ -15,8 +15,9 @@ def assemble(wiring: Wiring) -> Service:
     store, queries = ReportsStore(wiring.db, live), ReportQueries(wiring.db, live)
     clients = inbound_router(wiring.outages)  # the gatekeeper of studio.clients.v1
     credits = inbound_router(wiring.outages)  # the credits service owns its topic
-    subscribers.register(clients, credits, Projector(store), live.writable, wiring.consumers,
-                         wiring.settings.consumer_group)
+    subscribers.register(clients, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, Projector(store), live.writable, wiring.consumers,
+                        wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, report_routes.router, account_routes.router, search_routes.router,
