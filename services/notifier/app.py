@@ -6,13 +6,14 @@ from services.notifier.handlers import dependencies, reachability, routes, subsc
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
-from services.notifier.handlers.members import MemberChanges
+from services.notifier.handlers.members import MEMBER, MemberChanges
 from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
 from shared.contract.notifier import NotifierEvent
 from shared.contract.topics import NOTIFIER
 from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
+from shared.wiring.aggregates import AggregateStore
 from shared.wiring.kafka import events_publisher, inbound_router
 from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
@@ -24,7 +25,8 @@ def assemble(wiring: Wiring) -> Service:
     store, clock = NotifierStore(wiring.db), wiring.clock
     catalog = Catalog(store)
     locations = LocationBook(wiring.db["locations"])
-    members = MemberChanges(store, catalog, publish, clock, locations)
+    log = AggregateStore(wiring.db["member_versions"], MEMBER, publish, clock.now, cache=store.book)
+    members = MemberChanges(log, store, catalog, clock, locations)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
     clients = inbound_router(wiring.outages)  # reports is the gatekeeper of clients
@@ -35,8 +37,9 @@ def assemble(wiring: Wiring) -> Service:
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, reachability.router],
-        on_start=[store.ensure_indexes, catalog.reload, store.book.load, locations.refresh],  # before the first event
-        background=[scheduler.run],
+        on_start=[store.ensure_indexes, log.ensure_indexes, catalog.reload, store.book.load,
+                  locations.refresh],  # before the first event
+        background=[scheduler.run, log.run_relay],
         provides=[dependencies.STORE.bind(store), dependencies.DEFINITIONS.bind(definitions),
                   dependencies.VIEWS.bind(MarketingViews(store, catalog)),
                   IDEMPOTENT.bind(IdempotentCommands(IdempotencyKeys(wiring.db["idempotency_keys"]), clock))],

@@ -1,13 +1,13 @@
 """Per-key asyncio locks: one writer per key inside a process.
 
-FerretDB v1 writes whole documents back without an atomic compare-and-set, so two coroutines
-updating one read-model row at once can lose a field. Within a process this serialises them;
-across instances, co-partitioned topics keep a client on one instance (see consumer_options).
+Across processes the version log's unique insert decides (shared.wiring.recorder); inside one,
+taking turns per aggregate spares a racing writer its lost insert and reload (the bookings
+service writes one client's aggregate from two subscribers at once).
 """
 
 import asyncio
 from collections import defaultdict
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 
 class KeyedLocks:
@@ -25,3 +25,11 @@ class KeyedLocks:
             self._users[key] -= 1
             if not self._users[key]:  # forget idle keys so memory stays flat
                 del self._users[key], self._locks[key]
+
+    @asynccontextmanager
+    async def hold_all(self, keys: list[str]):
+        """Every key, taken in one order for everyone, so no two holders wait on each other."""
+        async with AsyncExitStack() as held:
+            for key in sorted(set(keys)):
+                await held.enter_async_context(self.hold(key))
+            yield

@@ -57,7 +57,7 @@ class FakeNotifierStore:
         return list(self.docs[collection].values())
 
     async def member(self, key: str) -> dict | None:
-        return self.book.get(key)
+        return self.book.member(key)
 
     async def claim_all(self, message_ids: list[str], at, wall: float, by: str | None = None) -> set[str]:
         return await self.insert_all_new("claims", [{"_id": i, "at": at, "wall": wall, "by": by} for i in message_ids])
