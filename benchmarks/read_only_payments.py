@@ -91,7 +91,7 @@ async def main():
         fresh = CreditsStore(client["t"], publish, clock.now)
         for _ in range(20):
             try:
-                loaded = await fresh.load("loc", "c-1"); break
+                loaded = await fresh.aggregates.read("loc", "c-1"); break
             except Exception:
                 await asyncio.sleep(0.2)
         balance = loaded.balance()["balance_minor"] if loaded else 0

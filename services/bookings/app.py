@@ -3,11 +3,12 @@
 from functools import partial
 
 from services.bookings.directory import BookingDirectory
-from services.bookings.handlers import routes, subscribers
+from services.bookings.handlers import dependencies, routes, subscribers
 from services.bookings.handlers.commands import BookingsHandlers
-from services.bookings.store import BookingsStore
+from services.bookings.store import client_bookings
 from shared.contract.bookings import BookingEvent
 from shared.contract.topics import BOOKINGS, LIFECYCLE
+from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.kafka import events_publisher, inbound_router, publish_event
 from shared.wiring.service import Service, Wiring
@@ -21,17 +22,19 @@ LIFECYCLE_DESCRIPTION = (
 
 def assemble(wiring: Wiring) -> Service:
     publish = events_publisher(wiring.broker, LIFECYCLE.name, BookingEvent, LIFECYCLE_DESCRIPTION)
-    store = BookingsStore(wiring.db, publish, wiring.clock.now)
+    clients = client_bookings(wiring.db, publish, wiring.clock.now)
     directory = BookingDirectory(wiring.db["booking_directory"])
     send = partial(publish_event, wiring.broker, BOOKINGS.name)
-    handlers = BookingsHandlers(store, directory, send, wiring.clock)
+    handlers = BookingsHandlers(clients, directory, send, wiring.clock)
     platform = inbound_router(wiring.outages)  # the gatekeeper of studio.bookings.v1
     credits = inbound_router(wiring.outages)  # the credits service owns its topic
-    subscribers.register(platform, credits, handlers, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register(platform, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, handlers, wiring.consumers, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[platform, credits],
         http_routers=[routes.router],
-        on_start=[store.ensure_indexes],
-        background=[store.aggregates.run_relay],
-        state={"handlers": handlers, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        on_start=[clients.ensure_indexes],
+        background=[clients.run_relay],
+        provides=[dependencies.HANDLERS.bind(handlers),
+                  IDEMPOTENT.bind(IdempotentCommands(IdempotencyKeys(wiring.db["idempotency_keys"]), wiring.clock))],
     )

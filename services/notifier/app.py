@@ -2,16 +2,18 @@
 
 from services.notifier.delivery import SmtpMailer
 from services.notifier.dispatcher import Dispatcher
-from services.notifier.handlers import reachability, routes, subscribers
+from services.notifier.handlers import dependencies, reachability, routes, subscribers
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
-from services.notifier.handlers.members import MemberChanges
+from services.notifier.handlers.members import MEMBER, MemberChanges
 from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
 from shared.contract.notifier import NotifierEvent
 from shared.contract.topics import NOTIFIER
+from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
+from shared.wiring.aggregates import AggregateStore
 from shared.wiring.kafka import events_publisher, inbound_router
 from shared.wiring.locations import LocationBook
 from shared.wiring.service import Service, Wiring
@@ -23,19 +25,22 @@ def assemble(wiring: Wiring) -> Service:
     store, clock = NotifierStore(wiring.db), wiring.clock
     catalog = Catalog(store)
     locations = LocationBook(wiring.db["locations"])
-    members = MemberChanges(store, catalog, publish, clock, locations)
+    log = AggregateStore(wiring.db["member_versions"], MEMBER, publish, clock.now, cache=store.book)
+    members = MemberChanges(log, store, catalog, clock, locations)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
     clients = inbound_router(wiring.outages)  # reports is the gatekeeper of clients
     credits = inbound_router(wiring.outages)  # the credits service owns its topic (and locations')
-    subscribers.register(clients, credits, members, wiring.consumers, wiring.settings.consumer_group)
-    subscribers.register_locations(credits, locations, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register(clients, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, members, locations, wiring.consumers, wiring.settings.consumer_group)
     definitions = Definitions(store, catalog, members, dispatcher, scheduler.wake, clock)
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, reachability.router],
-        on_start=[store.ensure_indexes, catalog.reload, store.book.load, locations.refresh],  # before the first event
-        background=[scheduler.run],
-        state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),
-               "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        on_start=[store.ensure_indexes, log.ensure_indexes, catalog.reload, store.book.load,
+                  locations.refresh],  # before the first event
+        background=[scheduler.run, log.run_relay],
+        provides=[dependencies.STORE.bind(store), dependencies.DEFINITIONS.bind(definitions),
+                  dependencies.VIEWS.bind(MarketingViews(store, catalog)),
+                  IDEMPOTENT.bind(IdempotentCommands(IdempotencyKeys(wiring.db["idempotency_keys"]), clock))],
     )

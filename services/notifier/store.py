@@ -1,155 +1,32 @@
 """The notifier's documents in MongoDB (FerretDB v1: the hot path only inserts).
 
-- member_versions: each (location, client)'s picture as an append-only log of versions,
-  `_id` "<location>|<client>#<version>"; every member lives in memory (MemberBook), so reads
-  never query the database and a write is one insert, the one thing FerretDB v1 does fast and
-  atomically (an update or an `_id` lookup is a scan of the collection on the PostgreSQL backend)
+- member_versions: each (location, client)'s picture as a log of versions, the version log of
+  shared.wiring.aggregates (its unit of work, its outbox for the audience events); every member
+  lives in memory (MemberBook), so reads never query the database
 - audiences, templates, journeys, newsletters: staff definitions, few and small
 - journey_steps: a scheduled step per (journey, location, client, entry, step), `_id` = its message id
 - messages: one per message, `_id` deterministic from its cause
 - delivery_claims: the unique insert that allows exactly one SMTP attempt per message id
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 
-import bson
-from bson.codec_options import CodecOptions
-from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
-from sortedcontainers import SortedSet
 
-from services.notifier.domain.members import member_key
-from services.notifier.domain.upkeep import expiry_dates
+from services.notifier.member_book import MemberBook
 from shared.wiring.mongo import is_duplicate_key, only_duplicate_keys
-
-BSON = CodecOptions(tz_aware=True)
-
-
-class MemberBook:
-    """Every member's latest version, in memory (BSON bytes: a few hundred bytes each).
-
-    Loaded once at start; the notifier is the single writer of its members, so the book is the
-    truth and the log is what survives a restart. A version number taken by someone else (a
-    second instance during a rebalance) loses the insert: that member is reloaded and refolded.
-    """
-
-    def __init__(self, log: AsyncCollection, legacy: AsyncCollection | None = None) -> None:
-        self._log, self._legacy = log, legacy
-        self._latest: dict[str, tuple[int, bytes]] = {}
-        # audience id -> location id -> client ids inside, sorted: pages and counts per location
-        self._inside: dict[str, dict[str, SortedSet]] = {}
-        self.expiries: dict[str, tuple[str, ...]] = {}  # key -> its packages' expiry dates
-        self._locations: set[str] = set()
-
-    async def ensure_indexes(self) -> None:
-        await self._log.create_index([("key", 1), ("version", DESCENDING)])
-
-    async def load(self) -> int:
-        """Read the whole log (and the one-document-per-member collection it replaced)."""
-        if self._legacy is not None:
-            async for doc in self._legacy.find({}):
-                self._put(doc["_id"], 0, doc)
-        async for doc in self._log.find({}):
-            self._put(doc["key"], doc["version"], doc["member"])
-        return len(self._latest)
-
-    def get(self, key: str) -> dict | None:
-        entry = self._latest.get(key)
-        return bson.decode(entry[1], BSON) if entry else None
-
-    def keys(self) -> list[str]:
-        return list(self._latest)
-
-    def locations(self) -> frozenset[str]:
-        """Every location with a member."""
-        return frozenset(self._locations)
-
-    def inside(self, audience_id: str, locations: Iterable[str] | None = None) -> Iterator[dict]:
-        """Members inside, by location then client; `locations` None: every location."""
-        for location_id, clients in self._locations_of(audience_id, locations):
-            for client_id in clients:
-                yield self.get(member_key(location_id, client_id))
-
-    def counts(self, audience_id: str, locations: Iterable[str] | None = None) -> dict[str, int]:
-        """How many members are inside, per location (locations without members left out)."""
-        return {location_id: len(clients) for location_id, clients in self._locations_of(audience_id, locations)
-                if clients}
-
-    def page(self, audience_id: str, locations: Iterable[str] | None, after: tuple[str, str] | None,
-             limit: int) -> list[dict]:
-        """Up to `limit` members inside after the (location, client) `after`, in that order."""
-        found: list[dict] = []
-        for location_id, clients in self._locations_of(audience_id, locations):
-            if after and location_id < after[0]:
-                continue
-            start = clients.irange(after[1], inclusive=(False, True)) if after and location_id == after[0] else clients
-            for client_id in start:
-                if len(found) == limit:
-                    return found
-                found.append(self.get(member_key(location_id, client_id)))
-        return found
-
-    def _locations_of(self, audience_id: str, locations: Iterable[str] | None) -> list[tuple[str, SortedSet]]:
-        by_location = self._inside.get(audience_id, {})
-        wanted = sorted(by_location if locations is None else set(locations))
-        return [(location_id, by_location[location_id]) for location_id in wanted if location_id in by_location]
-
-    async def write(self, members: list[dict]) -> set[str]:
-        """Insert the next version of each member; returns the keys whose number was taken."""
-        if not members:
-            return set()
-        versions = [self._version(member) for member in members]
-        lost: set[str] = set()
-        try:
-            await self._log.insert_many(versions, ordered=False)
-        except BulkWriteError as error:
-            if not only_duplicate_keys(error):
-                raise
-            failures = error.details["writeErrors"]
-            lost = {versions[f["index"]]["key"] for f in failures}
-        for version in versions:
-            if version["key"] not in lost:
-                self._put(version["key"], version["version"], version["member"])
-        return lost
-
-    async def reload(self, key: str) -> dict | None:
-        docs = await self._log.find({"key": key}).sort("version", DESCENDING).limit(1).to_list()
-        if docs:
-            self._put(key, docs[0]["version"], docs[0]["member"])
-        return self.get(key)
-
-    def _version(self, member: dict) -> dict:
-        key = member["_id"]
-        number = self._latest.get(key, (0, b""))[0] + 1
-        return {"_id": f"{key}#{number:012d}", "key": key, "version": number, "member": member}
-
-    def _put(self, key: str, number: int, member: dict) -> None:
-        known = self._latest.get(key)
-        if known is not None and known[0] > number:
-            return
-        self._latest[key] = (number, bson.encode({**member, "_id": key}))
-        self._locations.add(member["location_id"])
-        for audience_id, state in member.get("audiences", {}).items():
-            clients = self._inside.setdefault(audience_id, {}).setdefault(member["location_id"], SortedSet())
-            (clients.add if state.get("in") else clients.discard)(member["client_id"])
-        if dates := expiry_dates(member):
-            self.expiries[key] = dates
-        else:
-            self.expiries.pop(key, None)
-
 
 class NotifierStore:
     def __init__(self, db: AsyncDatabase) -> None:
-        self.book = MemberBook(db["member_versions"], legacy=db["members"])
+        self.book = MemberBook(db["member_versions"])
         self.audiences, self.templates = db["audiences"], db["templates"]
         self.journeys, self.newsletters, self.steps = db["journeys"], db["newsletters"], db["journey_steps"]
         self.messages, self.claims = db["messages"], db["delivery_claims"]
 
     async def ensure_indexes(self) -> None:
-        await self.book.ensure_indexes()
         await self.steps.create_index([("status", 1), ("due_at", 1)])
         await self.messages.create_index([("status", 1)])
         await self.messages.create_index([("location_id", 1), ("client_id", 1)])
@@ -172,7 +49,7 @@ class NotifierStore:
         return await getattr(self, collection).find({}).to_list()
 
     async def member(self, key: str) -> dict | None:
-        return self.book.get(key)
+        return self.book.member(key)
 
     async def audience_members(self, audience_id: str, locations: Iterable[str] | None = None) -> list[dict]:
         return list(self.book.inside(audience_id, locations))

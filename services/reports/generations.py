@@ -1,11 +1,14 @@
-"""Which read-model generation is live: the `generations` document, and the service's cached view of it."""
+"""Which read-model generation is live (the `generations` document, and the service's cached view
+of it), and the collections of a generation."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.reports.domain.generations import FIRST, live_generation, paused
+from services.reports.domain.generations import FIRST, collection_name, live_generation, paused
 
 CURRENT = "current"
 REFRESH_SECONDS = 1.0
@@ -52,3 +55,51 @@ class LiveGeneration:
         """Wait while a rebuild holds live writes (it is catching up before it switches)."""
         while paused(self.doc, datetime.now(UTC)):
             await asyncio.sleep(0.1)
+
+
+class Generational:
+    """The read-model collections of the generation `generation()` names when they are touched."""
+
+    def __init__(self, db: AsyncDatabase, generation: Callable[[], int] = lambda: FIRST) -> None:
+        self.db, self.generation = db, generation
+
+    def rows(self, base: str) -> AsyncCollection:
+        return self.db[collection_name(base, self.generation())]
+
+    @property
+    def clients(self) -> AsyncCollection:
+        return self.rows("clients")
+
+    @property
+    def packages(self) -> AsyncCollection:
+        return self.rows("packages")
+
+    @property
+    def periods(self) -> AsyncCollection:
+        return self.rows("membership_periods")
+
+    @property
+    def memberships(self) -> AsyncCollection:
+        return self.rows("memberships")
+
+    @property
+    def accounts(self) -> AsyncCollection:
+        return self.rows("accounts")
+
+    @property
+    def entries(self) -> AsyncCollection:
+        return self.rows("account_entries")
+
+    @property
+    def meta(self) -> AsyncCollection:
+        return self.rows("meta")
+
+    @property
+    def locations(self) -> AsyncCollection:
+        return self.rows("locations")
+
+
+async def on_ferretdb(db: AsyncDatabase) -> bool:
+    """FerretDB answers `buildInfo` with its own version beside the MongoDB one it emulates."""
+    info = await db.client.admin.command("buildInfo")
+    return "ferretdbVersion" in info or "ferretdb" in info

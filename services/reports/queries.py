@@ -20,7 +20,8 @@ from itertools import islice
 
 from services.reports.criteria import after_key, all_of, scopes
 from services.reports.domain.ordering import Order, Segment, rank, segments_after
-from services.reports.store import LOCATION, Generational, on_ferretdb
+from services.reports.generations import Generational, on_ferretdb
+from services.reports.store import LOCATION
 
 STREAM_BATCH = 500
 CONCURRENT_READS = 8  # FerretDB v1 stalls when a burst exhausts its PostgreSQL pool

@@ -12,7 +12,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Owner, Row, row_key
-from services.reports.domain.generations import FIRST, collection_name
+from services.reports.domain.generations import FIRST
+from services.reports.generations import Generational, on_ferretdb
 from services.reports.domain.indexes import ENTRIES, REPORTS, collection_indexes
 from services.reports.domain.profiles import profile_fields, stored_profile
 from shared.locations import folded as folded_location
@@ -29,48 +30,6 @@ LOCATION = "location"  # `type` of the meta documents naming each location with 
 PROFILES_CACHED = 100_000
 ROWS_CACHED = 200_000  # per collection
 CONCURRENT_WRITES = 8
-
-
-class Generational:
-    """The read-model collections of the generation `generation()` names when they are touched."""
-
-    def __init__(self, db: AsyncDatabase, generation: Callable[[], int] = lambda: FIRST) -> None:
-        self.db, self.generation = db, generation
-
-    def rows(self, base: str) -> AsyncCollection:
-        return self.db[collection_name(base, self.generation())]
-
-    @property
-    def clients(self) -> AsyncCollection:
-        return self.rows("clients")
-
-    @property
-    def packages(self) -> AsyncCollection:
-        return self.rows("packages")
-
-    @property
-    def periods(self) -> AsyncCollection:
-        return self.rows("membership_periods")
-
-    @property
-    def memberships(self) -> AsyncCollection:
-        return self.rows("memberships")
-
-    @property
-    def accounts(self) -> AsyncCollection:
-        return self.rows("accounts")
-
-    @property
-    def entries(self) -> AsyncCollection:
-        return self.rows("account_entries")
-
-    @property
-    def meta(self) -> AsyncCollection:
-        return self.rows("meta")
-
-    @property
-    def locations(self) -> AsyncCollection:
-        return self.rows("locations")
 
 
 class ReportsStore(Generational):
@@ -243,12 +202,6 @@ async def _insert_new(rows: AsyncCollection, documents: dict[str, dict]) -> None
     except BulkWriteError as error:
         if not only_duplicate_keys(error):
             raise
-
-
-async def on_ferretdb(db: AsyncDatabase) -> bool:
-    """FerretDB answers `buildInfo` with its own version beside the MongoDB one it emulates."""
-    info = await db.client.admin.command("buildInfo")
-    return "ferretdbVersion" in info or "ferretdb" in info
 
 
 async def _gather(calls: Iterable[Awaitable]) -> list:

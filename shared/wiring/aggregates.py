@@ -1,18 +1,19 @@
-"""The repository of aggregates: load the latest version, decide, store the next one, publish.
+"""The aggregates of one kind in the store: the version log behind the unit of work.
 
 The pieces, as pyeventsourcing splits them:
+- shared.wiring.unit_of_work: the repository and the unit of work every handler changes state through;
 - shared.wiring.versions: the records (a version, a decision);
 - shared.wiring.recorder: the unique insert of the next version (the only atomic primitive
   FerretDB v1 offers), so exactly one racing writer wins and a loser decides again;
 - shared.wiring.outbox: publishing each version's events once, and the relay for what a crash
   left pending;
-- shared.wiring.latest_versions: the in-process cache of each aggregate's latest version.
+- shared.wiring.latest_versions: the in-process cache of each aggregate's latest version, which
+  writers use; reads (`read`) ask the store, so a write made by another instance shows at once.
 """
 
-import asyncio
 from collections.abc import Callable
-from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
+from typing import Generic, Protocol
 
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -21,88 +22,73 @@ from shared.wiring.locks import KeyedLocks
 from shared.wiring.outbox import Outbox
 from shared.wiring.pending_batches import PendingBatches
 from shared.wiring.recorder import VersionRecorder
-from shared.wiring.versions import ConcurrentUpdate, Decide, Decision, Publish, Version, first_version, next_version
+from shared.wiring.unit_of_work import A, Attempts, Kind, key_of
+from shared.wiring.versions import Publish, Version
 
-__all__ = ["AggregateStore", "ConcurrentUpdate", "Decide", "Decision", "Publish", "Version"]
+
+class VersionCache(Protocol):
+    """What a process keeps of each aggregate's latest version: LatestVersions, or a service's own
+    book of every aggregate (the notifier's MemberBook)."""
+
+    def get(self, key: str) -> Version | None: ...
+    def put(self, version: Version) -> None: ...
+    def forget(self, key: str) -> None: ...
+    def published(self, version: Version) -> None: ...
 
 
-class AggregateStore:
-    def __init__(self, collection: AsyncCollection, publish: Publish, now: Callable[[], datetime],
-                 cache_size: int = 20_000) -> None:
+class AggregateStore(Generic[A]):
+    def __init__(self, collection: AsyncCollection, kind: Kind[A], publish: Publish, now: Callable[[], datetime],
+                 cache: VersionCache | None = None) -> None:
+        """`cache`: what this process keeps of each aggregate's latest version (an LRU of 20,000 by
+        default; the notifier's MemberBook, which holds every member)."""
         pending = PendingBatches(collection.database[f"{collection.name}_pending"])
-        self._latest = LatestVersions(cache_size)
+        self.kind = kind
+        self._latest = cache if cache is not None else LatestVersions(20_000)
         self._recorder = VersionRecorder(collection, pending, now)
         self._outbox = Outbox(self._recorder, pending, publish, self._latest, now)
-        self._writers = KeyedLocks()  # writers of one process take turns per aggregate
+        self._writers = KeyedLocks()
 
     async def ensure_indexes(self) -> None:
         await self._recorder.ensure_indexes()
 
-    async def load(self, key: str) -> Version:
-        """The latest version (from the cache when it holds one)."""
-        cached = self._latest.get(key)
-        if cached is not None:
-            return cached
+    def attempts(self) -> Attempts[A]:
+        return Attempts(self, self.kind)
+
+    async def read(self, *owner: str) -> A | None:
+        """The aggregate as stored now (None before its first change): what a GET shows."""
+        version = await self.fresh(key_of(owner))
+        return self.kind.load(version.state) if version.state is not None else None
+
+    async def load(self, *owner: str) -> A | None:
+        """The aggregate at the latest version this process knows (the cache first)."""
+        version = self.known(key_of(owner)) or await self.fresh(key_of(owner))
+        return self.kind.load(version.state) if version.state is not None else None
+
+    # The Versions protocol of shared.wiring.unit_of_work:
+
+    def known(self, key: str) -> Version | None:
+        return self._latest.get(key)
+
+    async def fresh(self, key: str) -> Version:
         version = await self._recorder.latest(key)
         self._latest.put(version)
         return version
 
-    async def execute(self, key: str, decide: Decide, attempts: int = 100) -> Decision:
-        """Load, decide, store as the next version (retrying if another writer won), publish."""
-        async with self._writers.hold(key):
-            return await self._execute(key, decide, attempts)
+    def hold(self, keys: list[str]):
+        return self._writers.hold_all(keys)
 
-    async def _execute(self, key: str, decide: Decide, attempts: int) -> Decision:
-        for _ in range(attempts):
-            current = await self.load(key)
-            decision = decide(current.state)
-            if not decision.events and decision.state == current.state:
-                await self._outbox.finish([current])  # a redelivery: at most finish a crashed publish
-                return decision
-            stored = next_version(current, decision)
-            try:
-                await self._recorder.insert(stored)
-            except ConcurrentUpdate:
-                self._latest.forget(key)
-                await asyncio.sleep(0)
-                continue
-            self._latest.put(stored)
-            await self._outbox.finish([current, stored], batch=stored.batch)
-            return decision
-        raise ConcurrentUpdate(f"aggregate {key} kept changing under us")
-
-    async def execute_batch(self, changes: dict[str, Decide]) -> None:
-        """One decision for each of many aggregates in a few round trips: the insert of every new
-        version, one publish, the insert and delete of its pending entry. A key the cache does
-        not know is tried as a new aggregate; if it was not new, or another writer got there
-        first, it goes through `execute` on its own.
-
-        Writers of this process take turns per aggregate (the bookings service writes one from
-        two subscribers at once): racing, the loser of each insert reloaded and tried again
-        alone, which under load made a batch take seconds.
-        """
-        async with AsyncExitStack() as held:
-            for key in sorted(changes):  # one order for everyone: no two batches wait on each other
-                await held.enter_async_context(self._writers.hold(key))
-            await self._execute_batch(changes)
-
-    async def _execute_batch(self, changes: dict[str, Decide]) -> None:
-        current = {key: self._latest.get(key) or first_version(key) for key in changes}
-        idle, written = [], []
-        for key, decide in changes.items():
-            decision = decide(current[key].state)
-            if not decision.events and decision.state == current[key].state:
-                idle.append(current[key])
-            else:
-                written.append(next_version(current[key], decision))
-        lost = await self._recorder.insert_many(written)
-        won = [v for v in written if v.key not in lost]
-        for version in won:
-            self._latest.put(version)
-        await self._outbox.finish(idle + [current[v.key] for v in won] + won, batch=won[0].batch if won else None)
+    async def commit(self, changed: list[tuple[Version, Version]], idle: list[Version]) -> set[str]:
+        lost = await self._recorder.insert_many([new for _, new in changed])
+        won = [(current, new) for current, new in changed if new.key not in lost]
+        for _, new in won:
+            self._latest.put(new)
+        # A current version a crash left unpublished goes out before the version that follows it.
+        await self._outbox.finish(idle + [current for current, _ in won] + [new for _, new in won],
+                                  batch=won[0][1].batch if won else None)
         for key in lost:
             self._latest.forget(key)
-            await self._execute(key, changes[key], attempts=100)
+            await self.fresh(key)
+        return lost
 
     async def relay_pending(self, older_than: timedelta = timedelta(seconds=2)) -> int:
         """Publish what crashed writers left unpublished. Returns how many versions."""

@@ -13,8 +13,10 @@ from typing import Literal
 
 import jwt
 from cachetools import LRUCache
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.wiring.dependencies import ServiceSettings
 
 Role = Literal["admin", "reporting"]
 ALL_LOCATIONS = "*"
@@ -123,10 +125,11 @@ def refusal(error: jwt.InvalidTokenError) -> str:
 # The dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in its
 # thread pool, two thread hops per request for a few microseconds of work (docs/benchmarks.md):
 # that hop (and the wait for a free thread) was a visible share of the bookings service's time.
-async def current_staff(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
+async def current_staff(settings: ServiceSettings,
+                        creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
     if creds is None:
         raise _unauthorized("Sign in: send a staff token as 'Authorization: Bearer <JWT>'.")
-    secret = request.app.state.settings.staff_jwt_secret
+    secret = settings.staff_jwt_secret
     if not secret:
         raise _unauthorized("This service has no STAFF_JWT_SECRET, so it can accept no token.")
     try:

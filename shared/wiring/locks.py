@@ -7,7 +7,7 @@ service writes one client's aggregate from two subscribers at once).
 
 import asyncio
 from collections import defaultdict
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 
 class KeyedLocks:
@@ -25,3 +25,11 @@ class KeyedLocks:
             self._users[key] -= 1
             if not self._users[key]:  # forget idle keys so memory stays flat
                 del self._users[key], self._locks[key]
+
+    @asynccontextmanager
+    async def hold_all(self, keys: list[str]):
+        """Every key, taken in one order for everyone, so no two holders wait on each other."""
+        async with AsyncExitStack() as held:
+            for key in sorted(set(keys)):
+                await held.enter_async_context(self.hold(key))
+            yield

@@ -1,4 +1,4 @@
-"""One document per aggregate with its outbox: atomic on FerretDB, safe under races and crashes."""
+"""The version log behind the unit of work: atomic on FerretDB, safe under races and crashes."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+from pydantic import BaseModel, ConfigDict
 
 from shared.migrations.outbox_marks import migrate
-from shared.wiring.aggregates import AggregateStore, ConcurrentUpdate, Decision, Version
+from shared.wiring.aggregates import AggregateStore
 from shared.wiring.clock import ManualClock
+from shared.wiring.unit_of_work import Kind
+from shared.wiring.versions import ConcurrentUpdate, Version
 
 pytestmark = pytest.mark.integration
 
@@ -25,12 +28,58 @@ class Outbound:
         self.sent += events
 
 
-def take_credit(state: dict | None) -> Decision:
-    state = state or {"available": 1, "taken": []}
-    if state["available"] == 0:
-        return Decision(state, [{"event_id": f"rejected-{len(state['taken'])}", "type": "rejected"}])
-    taken = state["taken"] + [len(state["taken"])]
-    return Decision({"available": state["available"] - 1, "taken": taken}, [{"event_id": f"reserved-{len(taken)}"}])
+class Said(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    event_id: str
+
+
+class Credit:
+    """A test aggregate: one credit to take, every try after it rejected; or a counter."""
+
+    def __init__(self, state: dict) -> None:
+        self.state, self.events = state, []
+
+    def to_document(self) -> dict:
+        return self.state
+
+    def take(self) -> None:
+        state = self.state
+        if state["available"] == 0:
+            self.events.append(Said(event_id=f"rejected-{len(state['taken'])}", type="rejected"))
+            return
+        taken = state["taken"] + [len(state["taken"])]
+        self.state = {"available": state["available"] - 1, "taken": taken}
+        self.events.append(Said(event_id=f"reserved-{len(taken)}"))
+
+    def add_one(self) -> None:
+        n = self.state.get("n", 0) + 1
+        self.state = {"n": n}
+        self.events.append(Said(event_id=f"n-{n}"))
+
+
+CREDIT = Kind(new=lambda key: Credit({"available": 1, "taken": []}), load=Credit)
+COUNTER = Kind(new=lambda key: Credit({}), load=Credit)
+
+
+def credits(db, publish, clock, kind=CREDIT) -> AggregateStore[Credit]:
+    return AggregateStore(db["aggs"], kind, publish, clock.now)
+
+
+async def change(store: AggregateStore[Credit], key: str, what=Credit.take) -> Credit:
+    async for uow in store.attempts():
+        async with uow:
+            aggregate = await uow.aggregates.get(key)
+            what(aggregate)
+            await uow.commit()
+    return aggregate
+
+
+async def change_many(store: AggregateStore[Credit], keys: str, what=Credit.take) -> None:
+    async for uow in store.attempts():
+        async with uow:
+            for aggregate in (await uow.aggregates.get_many((key,) for key in keys)).values():
+                what(aggregate)
+            await uow.commit()
 
 
 @pytest.fixture
@@ -40,11 +89,11 @@ def clock():
 
 async def test_a_change_and_its_events_are_stored_and_published_together(db, clock):
     out = Outbound()
-    store = AggregateStore(db["aggs"], out, clock.now)
+    store = credits(db, out, clock)
 
-    decision = await store.execute("a", take_credit)
+    aggregate = await change(store, "a")
 
-    assert decision.state == {"available": 0, "taken": [0]}
+    assert aggregate.state == {"available": 0, "taken": [0]}
     assert out.sent == [{"event_id": "reserved-1"}]
     assert [d["version"] for d in await db["aggs"].find({"key": "a"}).to_list()] == [1]
     assert await db["aggs_pending"].count_documents({}) == 0  # nothing left for the relay
@@ -54,12 +103,12 @@ async def test_a_change_and_its_events_are_stored_and_published_together(db, clo
 
 async def test_racing_writers_never_take_the_last_credit_twice(db, clock):
     out = Outbound()
-    store = AggregateStore(db["aggs"], out, clock.now)
+    store = credits(db, out, clock)
 
-    await asyncio.gather(*(store.execute("a", take_credit) for _ in range(8)))
+    await asyncio.gather(*(change(credits(db, out, clock), "a") for _ in range(8)))  # eight instances
     await store.relay_pending(older_than=timedelta(0))
 
-    state = (await store.load("a")).state
+    state = (await store.read("a")).state
     assert state["available"] == 0 and state["taken"] == [0]
     # Under contention a writer may republish a twin's in-flight events; consumers drop repeats
     # by event_id, so what matters is one effect and every event out at least once.
@@ -67,12 +116,12 @@ async def test_racing_writers_never_take_the_last_credit_twice(db, clock):
 
 
 async def test_events_a_crash_left_unpublished_are_published_by_the_relay(db, clock):
-    broken = AggregateStore(db["aggs"], Outbound(failing=True), clock.now)
+    broken = credits(db, Outbound(failing=True), clock)
     with pytest.raises(ConnectionError):
-        await broken.execute("a", take_credit)
+        await change(broken, "a")
 
     out = Outbound()
-    healthy = AggregateStore(db["aggs"], out, clock.now)
+    healthy = credits(db, out, clock)
     clock.set(clock.now() + timedelta(seconds=5))
     flushed = await healthy.relay_pending()
 
@@ -82,9 +131,9 @@ async def test_events_a_crash_left_unpublished_are_published_by_the_relay(db, cl
 
 async def test_the_relay_publishes_inside_the_span_that_decided_the_events(db, clock):
     tracer = TracerProvider().get_tracer("test")
-    broken = AggregateStore(db["aggs"], Outbound(failing=True), clock.now)
+    broken = credits(db, Outbound(failing=True), clock)
     with tracer.start_as_current_span("consume") as deciding, pytest.raises(ConnectionError):
-        await broken.execute("a", take_credit)
+        await change(broken, "a")
 
     seen = []
 
@@ -92,7 +141,7 @@ async def test_the_relay_publishes_inside_the_span_that_decided_the_events(db, c
         seen.append((trace.get_current_span().get_span_context(), events))
 
     clock.set(clock.now() + timedelta(seconds=5))
-    await AggregateStore(db["aggs"], publish, clock.now).relay_pending()
+    await credits(db, publish, clock).relay_pending()
 
     (context, events), = seen
     assert (context.trace_id, context.span_id) == (deciding.get_span_context().trace_id,
@@ -101,32 +150,33 @@ async def test_the_relay_publishes_inside_the_span_that_decided_the_events(db, c
 
 
 async def test_the_next_write_finishes_a_publish_a_crash_interrupted(db, clock):
-    broken = AggregateStore(db["aggs"], Outbound(failing=True), clock.now)
+    broken = credits(db, Outbound(failing=True), clock)
     with pytest.raises(ConnectionError):
-        await broken.execute("a", take_credit)
+        await change(broken, "a")
 
     out = Outbound()
-    await AggregateStore(db["aggs"], out, clock.now).execute("a", take_credit)
+    await change(credits(db, out, clock), "a")
 
     assert [e["event_id"] for e in out.sent] == ["reserved-1", "rejected-1"]
 
 
-async def test_a_decision_that_raises_changes_nothing(db, clock):
-    store = AggregateStore(db["aggs"], Outbound(), clock.now)
-    await store.execute("a", take_credit)
+async def test_a_unit_of_work_left_by_an_error_stores_nothing(db, clock):
+    store = credits(db, Outbound(), clock)
+    await change(store, "a")
 
-    def refuse(state):
+    def refuse(aggregate: Credit) -> None:
+        aggregate.take()
         raise ValueError("rule broken")
 
     with pytest.raises(ValueError):
-        await store.execute("a", refuse)
-    assert (await store.load("a")).number == 1
+        await change(store, "a", refuse)
+    assert (await store.fresh("a")).number == 1
 
 
 async def test_a_writer_holding_a_stale_version_cannot_reuse_its_number(db, clock):
-    store = AggregateStore(db["aggs"], Outbound(), clock.now)
+    store = credits(db, Outbound(), clock)
     for _ in range(3):
-        await store.execute("a", take_credit)
+        await change(store, "a")
     stale = Version("a", 2, {"available": 1, "taken": []}, [{"event_id": "late"}], False)
 
     with pytest.raises(ConcurrentUpdate):
@@ -135,52 +185,44 @@ async def test_a_writer_holding_a_stale_version_cannot_reuse_its_number(db, cloc
 
 async def test_a_stale_cache_costs_a_reload_not_a_change(db, clock):
     out = Outbound()
-    first, second = AggregateStore(db["aggs"], out, clock.now), AggregateStore(db["aggs"], out, clock.now)
+    first, second = credits(db, out, clock, COUNTER), credits(db, out, clock, COUNTER)
 
-    def add_one(state):
-        state = state or {"n": 0}
-        return Decision({"n": state["n"] + 1}, [{"event_id": f"n-{state['n'] + 1}"}])
+    await change(first, "a", Credit.add_one)       # first caches version 1
+    await change(second, "a", Credit.add_one)      # the other instance writes version 2
+    await change_many(first, "ab", Credit.add_one)  # first's cache is stale for "a"
 
-    await first.execute("a", add_one)       # first caches version 1
-    await second.execute("a", add_one)      # the other instance writes version 2
-    await first.execute_batch({"a": add_one, "b": add_one})  # first's cache is stale for "a"
-
-    assert (await second._recorder.latest("a")).state == {"n": 3}
+    assert (await second.read("a")).state == {"n": 3}
     assert sorted(e["event_id"] for e in out.sent) == ["n-1", "n-1", "n-2", "n-3"]
 
 
 async def test_a_batch_changes_many_aggregates_and_publishes_their_events(db, clock):
     out = Outbound()
-    store = AggregateStore(db["aggs"], out, clock.now)
-    await store.execute("b", take_credit)
+    store = credits(db, out, clock)
+    await change(store, "b")
 
-    await store.execute_batch({"a": take_credit, "b": take_credit, "c": take_credit})
+    await change_many(store, "abc")
 
-    states = {k: (await store.load(k)).state["available"] for k in "abc"}
+    states = {k: (await store.read(k)).state["available"] for k in "abc"}
     assert states == {"a": 0, "b": 0, "c": 0}
     assert sorted(e["event_id"] for e in out.sent) == ["rejected-1", "reserved-1", "reserved-1", "reserved-1"]
 
 
 async def test_a_batch_loses_no_change_to_a_racing_writer(db, clock):
     out = Outbound()
-    store = AggregateStore(db["aggs"], out, clock.now)
+    store, other = credits(db, out, clock, COUNTER), credits(db, out, clock, COUNTER)
 
-    def add_one(state):
-        state = state or {"n": 0}
-        return Decision({"n": state["n"] + 1}, [{"event_id": f"n-{state['n'] + 1}"}])
+    await asyncio.gather(change_many(store, "ab", Credit.add_one), change(other, "a", Credit.add_one),
+                         change_many(store, "a", Credit.add_one), change_many(other, "a", Credit.add_one))
 
-    await asyncio.gather(store.execute_batch({"a": add_one, "b": add_one}), store.execute("a", add_one),
-                         store.execute_batch({"a": add_one}))
-
-    assert (await store.load("a")).state["n"] == 3 and (await store.load("b")).state["n"] == 1
+    assert (await store.read("a")).state["n"] == 4 and (await store.read("b")).state["n"] == 1
 
 
 async def test_a_restarted_store_does_not_publish_again_what_was_published(db, clock):
     first_out, second_out = Outbound(), Outbound()
-    await AggregateStore(db["aggs"], first_out, clock.now).execute("a", take_credit)
+    await change(credits(db, first_out, clock), "a")
 
-    restarted = AggregateStore(db["aggs"], second_out, clock.now)  # a cold cache reads the log
-    await restarted.execute("a", take_credit)
+    restarted = credits(db, second_out, clock)  # a cold cache reads the log
+    await change(restarted, "a")
 
     assert [e["event_id"] for e in first_out.sent] == ["reserved-1"]
     assert [e["event_id"] for e in second_out.sent] == ["rejected-1"]
@@ -191,12 +233,12 @@ async def test_a_version_left_unpublished_the_old_way_is_relayed_once_migrated(d
                                  "events": [{"event_id": "old-1"}], "published": False, "batch": "b-old",
                                  "written_at": clock.now()})
     out = Outbound()
-    store = AggregateStore(db["aggs"], out, clock.now)
+    store = credits(db, out, clock)
     assert await migrate(db["aggs"]) == 1 and await migrate(db["aggs"]) == 0
     clock.set(clock.now() + timedelta(seconds=5))
 
     assert await store.relay_pending() == 1
-    assert await AggregateStore(db["aggs"], out, clock.now).relay_pending() == 0
+    assert await credits(db, out, clock).relay_pending() == 0
     assert out.sent == [{"event_id": "old-1"}]
 
 
@@ -207,15 +249,11 @@ async def test_two_writers_of_one_process_publish_each_event_once_and_in_order(d
         await asyncio.sleep(0.05)  # the second writer reads version 1 while it is being published
         sent.extend(events)
 
-    store = AggregateStore(db["aggs"], slow_publish, clock.now)
+    store = credits(db, slow_publish, clock, COUNTER)
 
-    def add_one(state):
-        state = state or {"n": 0}
-        return Decision({"n": state["n"] + 1}, [{"event_id": f"n-{state['n'] + 1}"}])
-
-    first = asyncio.create_task(store.execute_batch({"a": add_one}))
+    first = asyncio.create_task(change_many(store, "a", Credit.add_one))
     await asyncio.sleep(0.01)
-    await asyncio.gather(first, store.execute_batch({"a": add_one}))
+    await asyncio.gather(first, change_many(store, "a", Credit.add_one))
 
     assert [e["event_id"] for e in sent] == ["n-1", "n-2"]
     assert await db["aggs_pending"].count_documents({}) == 0
@@ -223,7 +261,7 @@ async def test_two_writers_of_one_process_publish_each_event_once_and_in_order(d
 
 async def test_a_batch_whose_versions_were_never_stored_leaves_nothing_pending(db, clock):
     out = Outbound()
-    store = AggregateStore(db["aggs"], out, clock.now)
+    store = credits(db, out, clock)
     await store._outbox.pending.add("crashed-before-its-versions", clock.now())
     clock.set(clock.now() + timedelta(seconds=5))
 

@@ -6,7 +6,11 @@ import pytest
 
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.members import new_member, with_ledger_entry, with_package
+from services.notifier.domain.member import Member
+from services.notifier.handlers.members import MEMBER
 from services.notifier.store import NotifierStore
+from shared.migrations.member_versions import migrate as migrate_members
+from shared.wiring.aggregates import AggregateStore
 
 pytestmark = pytest.mark.integration
 
@@ -18,11 +22,30 @@ def owing(client: str, balance: int = -500) -> dict:
     return {**member, "audiences": {"owing-balance": {"in": balance < 0, "entry": 1, "since": AT}}}
 
 
+async def published(events: list[dict]) -> None:
+    pass
+
+
+def member_log(db, store: NotifierStore) -> AggregateStore[Member]:
+    return AggregateStore(db["member_versions"], MEMBER, published, lambda: AT, cache=store.book)
+
+
+async def write(log: AggregateStore[Member], members: list[dict]) -> None:
+    """Store these states as the members' next versions, through the unit of work."""
+    states = {(m["location_id"], m["client_id"]): m for m in members}
+    async for uow in log.attempts():
+        async with uow:
+            for owner, member in (await uow.aggregates.get_many(states)).items():
+                member.state = states[owner]
+            await uow.commit()
+
+
 async def test_members_written_as_versions_come_back_in_a_fresh_process(db):
     store = NotifierStore(db)
-    await store.ensure_indexes()
-    await store.book.write([owing("c1"), owing("c2")])
-    await store.book.write([owing("c1", 0)])
+    log = member_log(db, store)
+    await log.ensure_indexes()
+    await write(log, [owing("c1"), owing("c2")])
+    await write(log, [owing("c1", 0)])
 
     restarted = NotifierStore(db)
     await restarted.book.load()
@@ -32,34 +55,38 @@ async def test_members_written_as_versions_come_back_in_a_fresh_process(db):
     assert await db["member_versions"].count_documents({"key": "loc-1|c1"}) == 2
 
 
-async def test_a_version_number_another_writer_took_is_lost_and_reloaded_from_theirs(db):
+async def test_a_member_another_instance_wrote_is_read_again_and_changed_from_theirs(db):
     mine, theirs = NotifierStore(db), NotifierStore(db)
-    await mine.book.write([owing("c1")])
+    await write(member_log(db, mine), [owing("c1")])
     await theirs.book.load()
-    await theirs.book.write([owing("c1", -900)])
+    await write(member_log(db, theirs), [owing("c1", -900)])
 
-    lost = await mine.book.write([owing("c1", 0), owing("c2")])
+    await write(member_log(db, mine), [owing("c1", 0), owing("c2")])
 
-    assert lost == {"loc-1|c1"}
-    assert (await mine.book.reload("loc-1|c1"))["balance_minor"] == -900
+    assert (await mine.member("loc-1|c1"))["balance_minor"] == 0
+    assert await db["member_versions"].count_documents({"key": "loc-1|c1"}) == 3
     assert (await mine.member("loc-1|c2"))["balance_minor"] == -500
 
 
-async def test_the_members_of_the_old_one_document_collection_are_read_as_a_start(db):
+async def test_members_of_the_older_collections_are_migrated_into_the_log(db):
     await db["members"].insert_one(owing("old"))
+    await db["member_versions"].insert_one({"_id": "loc-1|mid#000000000001", "key": "loc-1|mid", "version": 1,
+                                            "member": owing("mid")})
+    assert await migrate_members(db) == 2 and await migrate_members(db) == 0
 
     store = NotifierStore(db)
     await store.book.load()
-    await store.book.write([owing("old", 0)])
+    await write(member_log(db, store), [owing("old", 0)])
 
     assert (await store.member("loc-1|old"))["balance_minor"] == 0
-    assert await db["member_versions"].find_one({"_id": "loc-1|old#000000000001"})
+    assert (await store.member("loc-1|mid"))["balance_minor"] == -500
+    assert await db["member_versions"].find_one({"_id": "loc-1|old#000000000002"})
 
 
 async def test_a_member_with_an_expiring_package_is_in_the_expiry_index(db):
     store = NotifierStore(db)
     package = {"package_id": "p", "version": 1, "remaining": 2, "expires_on": "2026-12-31"}
-    await store.book.write([with_package(owing("c1"), package), owing("c2")])
+    await write(member_log(db, store), [with_package(owing("c1"), package), owing("c2")])
 
     assert store.book.expiries == {"loc-1|c1": ("2026-12-31",)}
 

@@ -18,7 +18,8 @@ from services.reports.domain.locations import Places
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENT_SEARCH, CLIENTS_WITH_CREDIT, SESSION_CREDITS
 from services.reports.queries import ReportQueries
-from services.reports.store import ReportsStore, on_ferretdb
+from services.reports.generations import on_ferretdb
+from services.reports.store import ReportsStore
 
 pytestmark = pytest.mark.integration
 

@@ -68,7 +68,7 @@ class Credits:
         """As a restarted service would read it: from the database, not the cache (FerretDB may still
         hold a session PostgreSQL ended: the read waits that out like a consumer)."""
         fresh_store = CreditsStore(self.db, self._publish, self.clock.now)
-        fresh = await Outages(backoff=Backoff(0.05, 0.5)).outlast("test", lambda: fresh_store.load(LOCATION, client_id))
+        fresh = await Outages(backoff=Backoff(0.05, 0.5)).outlast("test", lambda: fresh_store.aggregates.read(LOCATION, client_id))
         return fresh.balance()["balance_minor"] if fresh else None
 
 

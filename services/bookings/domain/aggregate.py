@@ -1,7 +1,8 @@
 """`ClientBookings`: one client's bookings and check-ins at one location.
 
 Every change is made on a draft of the state, so a broken rule leaves the aggregate exactly as
-it was. Each call returns the lifecycle events to publish; the caller stores and publishes.
+it was. Each call returns the lifecycle events to publish and adds them to `events`, which the
+unit of work stores with the next version and publishes.
 """
 
 from typing import Any, Callable
@@ -27,6 +28,7 @@ _HANDLERS: dict[type, Callable] = {
 class ClientBookings:
     def __init__(self, bookings_state: BookingsState) -> None:
         self._state = bookings_state
+        self.events: list = []  # every event its changes made since it was loaded, for the unit of work
 
     @classmethod
     def new(cls, location_id: str, client_id: str) -> "ClientBookings":
@@ -80,6 +82,7 @@ class ClientBookings:
         draft, out = state.load(state.dump(self._state)), Lifecycle()
         apply(draft, out)
         self._state = draft
+        self.events += out.events
         return out.events
 
     def _check_owner(self, event: Event) -> None:

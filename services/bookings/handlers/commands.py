@@ -1,29 +1,29 @@
 """The bookings service's use cases: each lets the domain decide and the store keep the result."""
 
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 from pydantic import BaseModel
 
 from services.bookings.directory import BookingDirectory
+from services.bookings.domain.aggregate import ClientBookings
 from services.bookings.domain.answers import answer_from
 from services.bookings.domain.errors import BookingOfAnotherClient, UnknownBooking
 from services.bookings.domain.lifecycle import outcome_of
 from services.bookings.domain.requests import Move, booking_requested, move_requested
-from services.bookings.store import BookingsStore
 from shared.contract.bookings import BookingCreated
 from shared.contract.envelope import Event
 from shared.contract.staff_api import BookingRequest
-from shared.rules import RuleViolation
 from shared.wiring.clock import Clock
+from shared.wiring.each_client import Refused, by_client, in_order
+from shared.wiring.unit_of_work import Aggregates
 
 Send = Callable[[BaseModel], Awaitable[None]]
-Refused = list[tuple[Event, RuleViolation]]
 
 
 class BookingsHandlers:
-    def __init__(self, store: BookingsStore, directory: BookingDirectory, send: Send, clock: Clock) -> None:
-        self.store = store
+    def __init__(self, clients: Aggregates[ClientBookings], directory: BookingDirectory, send: Send,
+                 clock: Clock) -> None:
+        self.clients = clients
         self.directory = directory
         self.send = send  # publishes a booking fact on the platform topic
         self.clock = clock
@@ -32,16 +32,16 @@ class BookingsHandlers:
         """Apply a batch of booking facts, each client's in order; returns those refused."""
         refused = await self._claim_booking_ids(events)
         accepted = [e for e in events if all(e is not r for r, _ in refused)]
-        return refused + await self._each_client(accepted, lambda aggregate, event: aggregate.handle(event))
+        return refused + await self._each_client(accepted, ClientBookings.handle)
 
     async def follow_credits(self, events: list[Event]) -> None:
         """Record the credits service's answers; nothing it says is refused here."""
         answers = [event for event in events if answer_from(event) is not None]
-        await self._each_client(answers, lambda aggregate, event: aggregate.follow(event))
+        await self._each_client(answers, ClientBookings.follow)
 
     async def view(self, location_id: str, booking_id: str) -> dict | None:
         client_id = await self.directory.owner(location_id, booking_id)
-        aggregate = await self.store.load(location_id, client_id) if client_id else None
+        aggregate = await self.clients.read(location_id, client_id) if client_id else None
         return aggregate.view(booking_id) if aggregate else None
 
     async def request_booking(self, location_id: str, request: BookingRequest, command_id: str) -> dict:
@@ -57,7 +57,7 @@ class BookingsHandlers:
         if client_id is None:
             raise UnknownBooking(booking_id)
         event = move_requested(move, location_id, client_id, booking_id, command_id, self.clock.now(), late)
-        aggregate = await self.store.load(location_id, client_id)
+        aggregate = await self.clients.read(location_id, client_id)
         if aggregate:
             aggregate.ensure_can_end(booking_id, outcome_of(event))
         await self.send(event)
@@ -70,25 +70,12 @@ class BookingsHandlers:
                 if (claim := (e.location_id, e.booking_id, e.client_id)) in taken]
 
     async def _each_client(self, events: list[Event], apply) -> Refused:
-        by_client: dict[tuple[str, str], list[Event]] = defaultdict(list)
-        for event in events:
-            by_client[(event.location_id, event.client_id)].append(event)
-        refused: dict[tuple[str, str], Refused] = {}
-        await self.store.change_many({owner: _in_order(owner, batch, apply, refused)
-                                      for owner, batch in by_client.items()})
+        """Each client's events in order, every changed client stored in one commit."""
+        batch = by_client(events)
+        refused: dict[tuple[str, str], Refused] = {}  # a retry redoes only the clients it lost
+        async for uow in self.clients.attempts():
+            async with uow:
+                for owner, client in (await uow.aggregates.get_many(batch)).items():
+                    refused[owner] = in_order(batch[owner], lambda event: apply(client, event))
+                await uow.commit()
         return [pair for pairs in refused.values() for pair in pairs]
-
-
-def _in_order(owner: tuple[str, str], events: list[Event], apply, refused: dict):
-    """Apply a client's events in order; one that breaks a rule is set aside and leaves no trace."""
-
-    def change(aggregate) -> list:
-        out, refused[owner] = [], []  # reset: a retried change starts over
-        for event in events:
-            try:
-                out += apply(aggregate, event)
-            except RuleViolation as error:
-                refused[owner].append((event, error))
-        return out
-
-    return change

@@ -1,9 +1,8 @@
 """`ClientCredits`: one client's credits at one location, changed by one call at a time.
 
-The store rebuilds it from the state of the client's latest version, calls one method, and
-inserts the next version: the new state with the events the method returned (a writer that loses
-that insert to another decides again on theirs). Every change is made on a draft of the state, so
-a broken rule leaves the aggregate exactly as it was.
+A unit of work loads it at its latest version, calls its methods, and stores the next version
+with the events they collected in `events` (each method also returns its own). Every change is
+made on a draft of the state, so a broken rule leaves the aggregate exactly as it was.
 
 Days are the location's: every method that judges one takes the location's `zone` (data, like
 `now`; UTC while the zone is not known). The state keeps dates as dates, so a zone that arrives or
@@ -46,6 +45,7 @@ _HANDLERS: dict[type, Callable] = {
 class ClientCredits:
     def __init__(self, credits_state: CreditsState) -> None:
         self._state = credits_state
+        self.events: list[CreditsEvent] = []  # every event its changes made since it was loaded
 
     @classmethod
     def new(cls, location_id: str, client_id: str) -> "ClientCredits":
@@ -149,6 +149,7 @@ class ClientCredits:
         out = Outputs(draft.location_id, draft.client_id, cause_id, occurred_at)
         apply(draft, out)
         self._state = draft
+        self.events += out.events
         return out.events
 
     def _check_owner(self, event: Event) -> None:

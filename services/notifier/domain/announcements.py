@@ -8,13 +8,13 @@ from shared.contract.notifier import AudienceEntered, AudienceLeft, MessageFaile
 OUTCOMES = {"sent": MessageSent, "skipped": MessageSkipped, "failed": MessageFailed}
 
 
-def transition_event(member: dict, transition: Transition) -> dict:
+def transition_event(member: dict, transition: Transition) -> AudienceEntered | AudienceLeft:
     kind = AudienceEntered if transition.entered else AudienceLeft
     cause = f"{kind.__name__}|{member['_id']}|{transition.audience_id}|{transition.entry}"
     event = kind(event_id="aud-" + hashlib.sha256(cause.encode()).hexdigest()[:40], occurred_at=transition.at,
                  location_id=member["location_id"], client_id=member["client_id"],
                  audience_id=transition.audience_id, entry=transition.entry)
-    return event.model_dump(mode="json")
+    return event
 
 
 def outcome_event(message: dict) -> dict:

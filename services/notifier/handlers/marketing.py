@@ -115,7 +115,7 @@ class MarketingViews:
 
     def _entry_view(self, entry: dict, outcomes: dict, names: dict) -> dict:
         location_id, client_id, number = entry["position"]
-        member = self.store.book.get(member_key(location_id, client_id)) or {"profile": {}}
+        member = self.store.book.member(member_key(location_id, client_id)) or {"profile": {}}
         return {"location_id": location_id, "client_id": client_id, "full_name": full_name(member["profile"]),
                 "entry": number, "steps": [_step_view(s, outcomes.get(s["_id"]), names) for s in entry["steps"]]}
 

@@ -1,29 +1,30 @@
 """Applies client and credits events to the members, a batch at a time, and follows audience changes.
 
 A batch costs a handful of round trips whatever its size: every event is folded into its member
-in memory (the pure domain), then the batch's journey steps are inserted, its audience events
-published, and each changed member written once, as one insert of its next version, in that
-order: steps and events have ids derived from their cause, so a crash before the members are
-written is redone identically when the batch is redelivered. Only then is the batch acked.
+(the pure domain) inside one unit of work, the batch's journey steps are inserted, and each
+changed member is committed once, as one insert of its next version carrying its audience
+events, which the outbox then publishes. Steps have ids derived from their cause, so a crash
+before the commit is redone identically when the batch is redelivered. Only then is the batch acked.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from services.notifier.domain import members as m
-from services.notifier.domain.announcements import transition_event
 from services.notifier.domain.journeys import schedule
+from services.notifier.domain.member import Member
 from services.notifier.domain.membership import Transition
-from services.notifier.domain.upkeep import Change, Folded, fold
+from services.notifier.domain.upkeep import Change
 from services.notifier.handlers.catalog import Catalog
-from services.notifier.store import NotifierStore
 from shared.contract.credits import AccountEntryRecorded, PackageChanged
 from shared.wiring.clock import Clock
 from shared.wiring.locations import LocationBook
+from shared.wiring.unit_of_work import Aggregates, Kind
 from shared.zones import local_date
 
-Publish = Callable[[list[dict]], Awaitable[None]]
+MEMBER = Kind(new=Member.new, load=Member)
+Owner = tuple[str, str]
 
 
 def change_of(event) -> Change | None:
@@ -38,65 +39,51 @@ def change_of(event) -> Change | None:
 
 
 class MemberChanges:
-    def __init__(self, store: NotifierStore, catalog: Catalog, publish: Publish, clock: Clock,
+    def __init__(self, members: Aggregates[Member], store, catalog: Catalog, clock: Clock,
                  locations: LocationBook) -> None:
-        self.store, self.catalog, self.publish, self.clock = store, catalog, publish, clock
+        self.members, self.store, self.catalog, self.clock = members, store, catalog, clock
         self.locations = locations  # each member is judged on its location's today
-        self.book = store.book
         self._writer = asyncio.Lock()  # one writer of the members in this process
 
     async def apply_batch(self, events: Iterable) -> None:
         """Fold the events (in order) into their members and store what changed."""
-        changes: dict[str, list[tuple[Change, datetime]]] = {}
+        changes: dict[Owner, list[tuple[Change, datetime]]] = {}
         for event in events:
             if (change := change_of(event)) is not None:
-                key = m.member_key(event.location_id, event.client_id)
-                changes.setdefault(key, []).append((change, event.occurred_at))
+                changes.setdefault((event.location_id, event.client_id), []).append((change, event.occurred_at))
         async with self._writer:
             await self._apply(changes, rejudge_at=None)
 
     async def rejudge(self, keys: Iterable[str], chunk: int = 500) -> None:
         """Judge members against the audiences again (a new audience, time passing)."""
-        keys = list(keys)
-        for start in range(0, len(keys), chunk):
+        owners = [tuple(key.split("|", 1)) for key in keys]
+        for start in range(0, len(owners), chunk):
             async with self._writer:
-                await self._apply({k: [] for k in keys[start:start + chunk]}, rejudge_at=self.clock.now())
+                await self._apply({o: [] for o in owners[start:start + chunk]}, rejudge_at=self.clock.now())
 
-    async def _apply(self, changes: dict[str, list], rejudge_at: datetime | None) -> None:
-        folded = self._fold(changes, rejudge_at)
-        await self._follow(folded)
-        lost = await self.book.write([f.member for f in folded.values()])
-        for key in lost:  # another writer took the version number: start again from what it wrote
-            await self.book.reload(key)
-            await self._apply({key: changes[key]}, rejudge_at)
+    async def _apply(self, changes: dict[Owner, list], rejudge_at: datetime | None) -> None:
+        audiences, now = list(self.catalog.audiences.values()), self.clock.now()
+        async for uow in self.members.attempts():
+            async with uow:
+                folded = []
+                for owner, member in (await uow.aggregates.get_many(changes)).items():
+                    member.fold(changes[owner], audiences, local_date(now, self.locations.zone(owner[0])), rejudge_at)
+                    folded.append(member)
+                await self._follow(folded)
+                await uow.commit()
 
-    def _fold(self, changes: dict[str, list], rejudge_at: datetime | None) -> dict[str, Folded]:
-        audiences, now, todays = list(self.catalog.audiences.values()), self.clock.now(), {}
-        folded = {}
-        for key, member_changes in changes.items():
-            stored = self.book.get(key)
-            location = key.split("|", 1)[0]
-            base = stored or m.new_member(*key.split("|", 1))
-            today = todays.setdefault(location, local_date(now, self.locations.zone(location)))
-            result = fold(base, member_changes, audiences, today, rejudge_at)
-            if result.member != stored and (stored is not None or member_changes):
-                folded[key] = result
-        return folded
-
-    async def _follow(self, folded: dict[str, Folded]) -> None:
-        steps, events = [], []
-        for result in folded.values():
-            entered = {(t.audience_id, t.entry) for t in result.transitions if t.entered}
-            left = {(t.audience_id, t.entry) for t in result.transitions if not t.entered}
-            for transition in result.transitions:
+    async def _follow(self, folded: list[Member]) -> None:
+        """The journeys of the audiences entered start; the steps of those left are cancelled."""
+        steps = []
+        for member in folded:
+            entered = {(t.audience_id, t.entry) for t in member.transitions if t.entered}
+            left = {(t.audience_id, t.entry) for t in member.transitions if not t.entered}
+            for transition in member.transitions:
                 if transition.entered and (transition.audience_id, transition.entry) not in left:
-                    steps += self._journey_steps(result.member, transition)
+                    steps += self._journey_steps(member.state, transition)
                 elif not transition.entered and (transition.audience_id, transition.entry) not in entered:
-                    await self._cancel_steps(result.member, transition)  # steps of an earlier batch
-                events.append(transition_event(result.member, transition))
+                    await self._cancel_steps(member.state, transition)  # steps of an earlier batch
         await self.store.insert_all_new("steps", steps)
-        if events:
-            await self.publish(events)
 
     def _journey_steps(self, member: dict, transition: Transition) -> list[dict]:
         return [step for journey in self.catalog.journeys_of(transition.audience_id)

@@ -1,14 +1,16 @@
 """The notifier judges each member on its location's today, and judges again at each local midnight."""
 
 import uuid
+from types import SimpleNamespace
 from datetime import UTC, datetime, timedelta
 
 from services.notifier.domain.conditions import Audience, Condition
 from services.notifier.handlers.catalog import Catalog
-from services.notifier.handlers.members import MemberChanges
+from services.notifier.handlers.members import MEMBER, MemberChanges
 from services.notifier.scheduler import Scheduler
 from shared.contract.credits import PackageChanged
 from shared.wiring.clock import ManualClock
+from shared.wiring.memory_aggregates import InMemoryAggregates
 from shared.zones import zone
 from tests.unit.notifier.test_upkeep import FakeLocations, FakeStore
 
@@ -36,22 +38,25 @@ class Members(MemberChanges):
         await super().rejudge(keys, chunk)
 
 
-def upkeep(clock: ManualClock, locations: FakeLocations) -> tuple[Members, FakeStore]:
-    store = FakeStore()
-    store.book.expiries = {}
+class Store(FakeStore):
+    """The steps in memory, and the expiry dates the scheduler reads from the member book."""
+
+    def __init__(self, log: InMemoryAggregates) -> None:
+        super().__init__()
+        self.log, self.book = log, SimpleNamespace(expiries={})
+
+
+def upkeep(clock: ManualClock, locations: FakeLocations) -> tuple[Members, Store]:
+    store = Store(InMemoryAggregates(MEMBER))
     catalog = Catalog(store)
     catalog.audiences[TOMORROW_AT_THE_LATEST.id] = TOMORROW_AT_THE_LATEST
-
-    async def publish(events: list[dict]) -> None:
-        pass
-
-    members = Members(store, catalog, publish, clock, locations)
+    members = Members(store.log, store, catalog, clock, locations)
     members.rejudged = []
     return members, store
 
 
-def inside(store: FakeStore, key: str) -> bool:
-    return store.book.members[key]["audiences"].get("soon", {}).get("in", False)
+def inside(store: Store, key: str) -> bool:
+    return store.log.known(key).state["audiences"].get("soon", {}).get("in", False)
 
 
 async def test_days_to_expiry_count_from_each_locations_own_today():
@@ -65,10 +70,10 @@ async def test_days_to_expiry_count_from_each_locations_own_today():
     assert (inside(store, "east|c-1"), inside(store, "west|c-2"), inside(store, "utc|c-3")) == (True, False, True)
 
 
-async def scheduler(clock: ManualClock, locations: FakeLocations, *events) -> tuple[Scheduler, Members, FakeStore]:
+async def scheduler(clock: ManualClock, locations: FakeLocations, *events) -> tuple[Scheduler, Members, Store]:
     members, store = upkeep(clock, locations)
     await members.apply_batch(events)
-    store.book.expiries = {k: (m["packages"][0]["expires_on"],) for k, m in store.book.members.items()}
+    store.book.expiries = {k: (v[-1].state["packages"][0]["expires_on"],) for k, v in store.log.log.items()}
     return Scheduler(store, members.catalog, None, clock, 1.0, members), members, store
 
 

@@ -9,9 +9,10 @@ from services.notifier.domain.conditions import OWING_BALANCE, Audience, Conditi
 from services.notifier.domain.members import new_member, with_ledger_entry
 from services.notifier.domain.upkeep import fold, moved_by_time, time_horizon
 from services.notifier.handlers.catalog import Catalog
-from services.notifier.handlers.members import MemberChanges
+from services.notifier.handlers.members import MEMBER, MemberChanges
 from shared.contract.credits import AccountEntryRecorded, CreditReserved
 from shared.wiring.clock import ManualClock
+from shared.wiring.memory_aggregates import InMemoryAggregates
 
 AT = datetime(2026, 11, 22, 9, tzinfo=UTC)
 TODAY = AT.date()
@@ -28,29 +29,6 @@ def entry(sequence: int, balance: int, client: str = "cli-1", minutes: int = 0) 
 
 def ledger(sequence: int, balance: int, minutes: int = 0):
     return (lambda mb: with_ledger_entry(mb, sequence, balance, "USD")), AT + timedelta(minutes=minutes)
-
-
-class FakeBook:
-    def __init__(self) -> None:
-        self.members: dict[str, dict] = {}
-        self.log: list[str] = []
-        self.taken: set[str] = set()  # keys another writer will beat us to once
-
-    def get(self, key: str) -> dict | None:
-        return self.members.get(key)
-
-    def keys(self) -> list[str]:
-        return list(self.members)
-
-    async def write(self, members: list[dict]) -> set[str]:
-        self.log.append(f"write {len(members)}")
-        lost = {m["_id"] for m in members} & self.taken
-        self.taken -= lost
-        self.members.update({m["_id"]: m for m in members if m["_id"] not in lost})
-        return lost
-
-    async def reload(self, key: str) -> dict | None:
-        return self.members.get(key)
 
 
 class FakeLocations:
@@ -70,8 +48,9 @@ class FakeLocations:
 
 
 class FakeStore:
+    """The notifier's journey steps, in memory."""
+
     def __init__(self) -> None:
-        self.book = FakeBook()
         self.steps: dict[str, dict] = {}
 
     async def insert_all_new(self, collection: str, docs: list[dict]) -> set[str]:
@@ -85,14 +64,12 @@ class FakeStore:
 
 @pytest.fixture
 def upkeep():
-    store, published = FakeStore(), []
-    catalog = Catalog(store)
+    store, members = FakeStore(), InMemoryAggregates(MEMBER)
+    return MemberChanges(members, store, Catalog(store), ManualClock(AT), FakeLocations()), members
 
-    async def publish(events: list[dict]) -> None:
-        store.book.log.append(f"publish {len(events)}")
-        published.extend(events)
 
-    return MemberChanges(store, catalog, publish, ManualClock(AT), FakeLocations()), store, published
+def balance(members: InMemoryAggregates, key: str) -> int:
+    return members.known(key).state["balance_minor"]
 
 
 def test_every_event_of_a_batch_is_judged_so_entering_and_leaving_both_show():
@@ -123,70 +100,70 @@ def test_events_that_change_nothing_judge_nothing():
     assert again.member == member and again.transitions == []
 
 
-async def test_a_batch_publishes_its_audience_events_before_writing_each_member_once(upkeep):
-    changes, store, published = upkeep
+async def test_a_batch_stores_each_member_once_with_the_audience_events_it_publishes(upkeep):
+    changes, members = upkeep
 
     await changes.apply_batch([entry(1, -500), entry(2, -700, minutes=1), entry(1, -200, client="cli-2")])
 
-    assert store.book.log == ["publish 2", "write 2"]
-    assert [(e["type"], e["client_id"]) for e in published] == [("audience.entered", "cli-1"),
-                                                                ("audience.entered", "cli-2")]
-    assert store.book.get("loc-1|cli-1")["balance_minor"] == -700
+    assert members.commits == 1 and [len(v) for v in members.log.values()] == [1, 1]
+    assert [(e["type"], e["client_id"]) for e in members.published] == [("audience.entered", "cli-1"),
+                                                                        ("audience.entered", "cli-2")]
+    assert balance(members, "loc-1|cli-1") == -700
 
 
-async def test_a_redelivered_batch_after_a_crash_before_the_write_publishes_the_same_ids(upkeep):
-    changes, store, published = upkeep
+async def test_a_redelivered_batch_after_a_crash_before_the_commit_publishes_the_same_ids(upkeep):
+    changes, members = upkeep
     batch = [entry(1, -500), entry(2, 0, minutes=1)]
-    store.book.members.clear()
     await changes.apply_batch(batch)
-    first = [e["event_id"] for e in published]
-    store.book.members.clear()  # the write never happened
+    first = [e["event_id"] for e in members.published]
+    members.log.clear()  # the commit never happened
 
     await changes.apply_batch(batch)
 
-    assert [e["event_id"] for e in published] == first * 2
+    assert [e["event_id"] for e in members.published] == first * 2
 
 
-async def test_a_redelivered_batch_after_the_write_changes_and_publishes_nothing(upkeep):
-    changes, store, published = upkeep
+async def test_a_redelivered_batch_after_the_commit_stores_and_publishes_nothing(upkeep):
+    changes, members = upkeep
     batch = [entry(1, -500), entry(1, -300, client="cli-2")]
     await changes.apply_batch(batch)
-    store.book.log.clear()
 
     await changes.apply_batch(batch)
 
-    assert len(published) == 2 and store.book.log == ["write 0"]
+    assert len(members.published) == 2 and [len(v) for v in members.log.values()] == [1, 1]
 
 
 async def test_events_the_notifier_does_not_follow_create_no_member(upkeep):
-    changes, store, published = upkeep
+    changes, members = upkeep
     reserved = CreditReserved.model_validate({
         "event_id": "ev-1", "occurred_at": AT.isoformat(), "location_id": "loc-1", "client_id": "cli-1",
         "booking_id": "b-1", "source": {"kind": "package", "id": "p-1"}, "session_starts_at": AT.isoformat()})
 
     await changes.apply_batch([reserved])
 
-    assert store.book.members == {} and published == []
+    assert members.log == {} and members.published == []
 
 
-async def test_a_member_whose_version_another_writer_took_is_folded_again_from_theirs(upkeep):
-    changes, store, published = upkeep
-    store.book.taken = {"loc-1|cli-1"}
+async def test_a_member_another_writer_stored_first_is_folded_again_from_theirs(upkeep):
+    changes, members = upkeep
+    theirs = {**new_member("loc-1", "cli-1"), "profile": {"first_name": {"value": "Ada"}}}
+    members.rival(("loc-1", "cli-1"), theirs)
 
     await changes.apply_batch([entry(1, -500)])
 
-    assert store.book.log == ["publish 1", "write 1", "publish 1", "write 1"]
-    assert store.book.get("loc-1|cli-1")["balance_minor"] == -500
+    stored = members.known("loc-1|cli-1").state
+    assert stored["profile"] == theirs["profile"] and stored["balance_minor"] == -500
+    assert [e["type"] for e in members.published] == ["audience.entered"]  # once, from the winning fold
 
 
 async def test_rejudging_a_new_audience_moves_only_members_it_admits(upkeep):
-    changes, store, published = upkeep
+    changes, members = upkeep
     await changes.apply_batch([entry(1, -500), entry(1, 300, client="cli-2")])
     changes.catalog.audiences["credit"] = Audience("credit", "In credit", Condition("account_balance_minor", "gt", 0))
 
-    await changes.rejudge(store.book.keys())
+    await changes.rejudge(list(members.log))
 
-    assert [(e["audience_id"], e["client_id"]) for e in published[1:]] == [("credit", "cli-2")]
+    assert [(e["audience_id"], e["client_id"]) for e in members.published[1:]] == [("credit", "cli-2")]
 
 
 def test_only_audiences_on_time_dependent_facts_give_a_horizon():
