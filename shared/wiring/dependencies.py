@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 
+from shared.rules import InvalidInput, RuleViolation
 from shared.wiring.clock import Clock
+from shared.wiring.http import invalid_field
 from shared.wiring.idempotency import IdempotencyKeys, idempotent
 from shared.wiring.settings import Settings
 
@@ -71,6 +73,23 @@ class IdempotentCommands:
 
     async def __call__(self, scope: str, key: str | None, body: dict, run, status_code: int = 200):
         return await idempotent(self.keys, scope, key, body, run, self.clock.now(), status_code)
+
+    async def answering(self, scope: str, key: str | None, body: dict, command, not_found: tuple = (),
+                        status_code: int = 200):
+        """A staff command whose refusals are answers: what `not_found` names is 404, the request's
+        own values 422 naming the field, any other broken rule 409."""
+
+        async def run(command_id: str) -> dict:
+            try:
+                return await command(command_id)
+            except not_found as error:
+                raise HTTPException(404, str(error)) from None
+            except InvalidInput as error:  # the request's own values, whatever the state
+                raise invalid_field(error.field, error.message) from None
+            except RuleViolation as error:
+                raise HTTPException(409, str(error)) from None
+
+        return await self(scope, key, body, run, status_code)
 
 
 # What every service's routes may be given; `create_app` binds the first two, a service the third.

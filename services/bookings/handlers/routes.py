@@ -10,29 +10,16 @@ from services.bookings.domain.errors import UnknownBooking
 from services.bookings.handlers.dependencies import Handlers
 from shared.contract.staff_api import BookingRequest, CancelRequest
 from shared.contract.types import Identifier
-from shared.rules import InvalidInput, RuleViolation
 from shared.wiring.auth import Staff, admin_only, any_staff
 from shared.wiring.dependencies import Idempotent, IdempotentCommands
-from shared.wiring.http import invalid_field
 
 router = APIRouter(tags=["bookings"], prefix="/v1/locations/{location_id}/bookings")
 
 
 async def _accepted(once: IdempotentCommands, request: Request, staff: Staff, key: str | None, body: dict,
                     command):
-    scope = f"{staff.id}|{request.url.path}"
-
-    async def run(command_id: str) -> dict:
-        try:
-            return await command(command_id)
-        except UnknownBooking as error:
-            raise HTTPException(404, str(error)) from None
-        except InvalidInput as error:  # the request's own values, whatever the state
-            raise invalid_field(error.field, error.message) from None
-        except RuleViolation as error:
-            raise HTTPException(409, str(error)) from None
-
-    return await once(scope, key, body, run, status_code=202)
+    return await once.answering(f"{staff.id}|{request.url.path}", key, body, command, not_found=(UnknownBooking,),
+                                status_code=202)
 
 
 @router.post("", status_code=202)

@@ -2,16 +2,14 @@
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, Request
 
 from services.credits.domain import errors
 from services.credits.handlers.dependencies import Handlers
 from shared.contract.staff_api import AccountAdjustment, PackageAdjustment, PeriodAdjustment
 from shared.contract.types import Identifier
-from shared.rules import InvalidInput, RuleViolation
 from shared.wiring.auth import Staff, admin_only
 from shared.wiring.dependencies import Idempotent, IdempotentCommands
-from shared.wiring.http import invalid_field
 
 router = APIRouter(tags=["credits"], prefix="/v1/locations/{location_id}/clients/{client_id}")
 
@@ -19,19 +17,7 @@ NOT_FOUND = (errors.UnknownPackage, errors.UnknownMembership, errors.UnknownPeri
 
 
 async def _run(once: IdempotentCommands, request: Request, staff: Staff, key: str | None, body: dict, command):
-    scope = f"{staff.id}|{request.url.path}"
-
-    async def run(command_id: str) -> dict:
-        try:
-            return await command(command_id)
-        except NOT_FOUND as error:
-            raise HTTPException(404, str(error)) from None
-        except InvalidInput as error:  # the request's own values, whatever the state
-            raise invalid_field(error.field, error.message) from None
-        except RuleViolation as error:
-            raise HTTPException(409, str(error)) from None
-
-    return await once(scope, key, body, run)
+    return await once.answering(f"{staff.id}|{request.url.path}", key, body, command, not_found=NOT_FOUND)
 
 
 @router.post("/packages/{package_id}/adjustments")
