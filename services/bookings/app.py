@@ -3,12 +3,13 @@
 from functools import partial
 
 from services.bookings.directory import BookingDirectory
-from services.bookings.handlers import routes, subscribers
+from services.bookings.handlers import dependencies, routes, subscribers
 from services.bookings.handlers.commands import BookingsHandlers
 from services.bookings.store import client_bookings
 from shared.contract.bookings import BookingEvent
 from shared.contract.topics import BOOKINGS, LIFECYCLE
 from shared.wiring.compaction import Retention
+from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.kafka import events_publisher, inbound_router, publish_event
 from shared.wiring.service import Service, Wiring
@@ -29,11 +30,13 @@ def assemble(wiring: Wiring) -> Service:
     handlers = BookingsHandlers(clients, directory, send, wiring.clock)
     platform = inbound_router(wiring.outages)  # the gatekeeper of studio.bookings.v1
     credits = inbound_router(wiring.outages)  # the credits service owns its topic
-    subscribers.register(platform, credits, handlers, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register(platform, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, handlers, wiring.consumers, wiring.settings.consumer_group)
     return Service(
         kafka_routers=[platform, credits],
         http_routers=[routes.router],
         on_start=[clients.ensure_indexes],
         background=[clients.run_relay, clients.run_compactor],
-        state={"handlers": handlers, "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        provides=[dependencies.HANDLERS.bind(handlers),
+                  IDEMPOTENT.bind(IdempotentCommands(IdempotencyKeys(wiring.db["idempotency_keys"]), wiring.clock))],
     )

@@ -5,9 +5,8 @@ every record lives in memory: a brand has tens of locations, and each event a se
 for its location's zone. The subscriber of this process updates the memory as it writes; what
 another instance wrote arrives with `refresh()`, which the service's sweep calls.
 
-A write folds the event onto the stored document (read by `_id`, the one lookup FerretDB v1 serves
-without a scan), not onto the memory: the fields are last-writer-wins registers, so the stored
-record ends the same whichever instance wrote first.
+A write folds the event onto the stored document (read by `_id`), not onto the memory: the fields
+are last-writer-wins registers, so the stored record ends the same whichever instance wrote first.
 """
 
 from collections.abc import Iterable
