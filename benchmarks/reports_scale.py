@@ -314,8 +314,14 @@ async def _measure_in_process(db, rows: int, samples: int, brand_samples: int, e
     from shared.wiring.settings import Settings
 
     os.environ.update({**env, "MONGODB_URL": harness.MONGODB})
-    app = create_app(Settings(service_name="reports"), assemble)
-    for hook in app.state.service.on_start:
+    assembled = []  # the service, for its start-up hooks
+
+    def assemble_and_keep(wiring):
+        assembled.append(assemble(wiring))
+        return assembled[0]
+
+    app = create_app(Settings(service_name="reports"), assemble_and_keep)
+    for hook in assembled[0].on_start:
         await hook()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reports", timeout=900,
                                  headers=token) as http:

@@ -3,8 +3,7 @@
 Each field is a last-writer-wins register (`shared.registers`) stamped with the event that set it:
 an event sets a field unless a later one already did. So a redelivery, a replay or a republished
 old event changes nothing, whatever order the events arrive in, and every service that folds the
-same events holds the same record. The record is JSON-shaped so any store keeps it as it is;
-stamps stored before event ids were kept (bare RFC 3339 text) still count.
+same events holds the same record. The record is JSON-shaped so any store keeps it as it is.
 """
 
 from datetime import tzinfo

@@ -7,9 +7,8 @@ the events arrive in, a redelivery or a replay changes nothing, and every servic
 same events holds the same record. Locations (`shared.locations`) and client profiles (the reports'
 rows, the notifier's members) are folded by it.
 
-A field without a stamp was stored before stamps were kept (or never set): it is older than any
-event. A stamp of bare text is an `occurred_at` stored before event ids were: older than any event
-of that same instant.
+A field without a stamp was never set (or stored before stamps were kept): it is older than any
+event.
 """
 
 from datetime import datetime
@@ -23,13 +22,11 @@ def stamp_of(event: Event) -> Stamp:
     return [event.occurred_at.isoformat(), event.event_id]
 
 
-def _order(stamp: Stamp | str) -> tuple[datetime, str]:
-    if isinstance(stamp, str):
-        return datetime.fromisoformat(stamp), ""
+def _order(stamp: Stamp) -> tuple[datetime, str]:
     return datetime.fromisoformat(stamp[0]), stamp[1]
 
 
-def newer_or_same(stamp: Stamp | str, than: Stamp | str | None) -> bool:
+def newer_or_same(stamp: Stamp, than: Stamp | None) -> bool:
     """Whether a value stamped `stamp` replaces one stamped `than` (None: unstamped, older than any)."""
     return than is None or _order(than) <= _order(stamp)
 

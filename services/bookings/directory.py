@@ -3,9 +3,8 @@
 Entries are immutable and claimed by unique insert (`_id` = location|booking), so the first
 client to use a booking id at a location owns it. Because an entry never changes once stored,
 every entry this process has claimed or read is also kept in memory: a remembered owner is
-always the stored one, so a hit needs no round trip (FerretDB v1 serves even an `_id` lookup by
-scanning the whole collection). Only stored entries are remembered, never an absence: a miss,
-after a restart or an eviction, reads FerretDB again.
+always the stored one, so a hit needs no round trip. Only stored entries are remembered, never
+an absence: a miss, after a restart or an eviction, reads FerretDB again.
 """
 
 from cachetools import LRUCache

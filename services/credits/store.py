@@ -1,50 +1,59 @@
 """Where the credits service keeps its aggregates: a version log per (location, client).
 
-Each stored version carries the last day of its first-expiring credit lot (`next_credit_expiry_on`,
-a date: the same whatever the location's zone). The sweeper asks for the versions whose day has
-ended somewhere on Earth, then judges each client with its location's zone in force, so a zone
-that arrives or changes later is used at once, without rewriting anything.
+A stored version with credit that expires carries `expiring_credit: true` and the last day of
+its first-expiring lot (`next_credit_expiry_on`, a date: the same whatever the location's zone);
+one without carries neither. The sweeper asks for the versions with expiring credit whose day
+has ended somewhere on Earth, then judges each client's latest state with its location's zone
+in force, so a zone that arrives or changes later is used at once, without rewriting anything.
+
+FerretDB v1 sends PostgreSQL only the top-level equality `expiring_credit: true` (a GIN index
+in deploy/local/postgres/ferretdb-indexes.sql); the day's range runs in Go over those versions
+alone: the latest of each client with expiring credit, and the superseded ones the compactor
+has not deleted yet. MongoDB serves both from the compound index. Versions stored before this
+field: `python -m shared.migrations.credit_expiry_index` (docs/bounded-storage.md).
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.credits.domain.aggregate import ClientCredits
 from shared.wiring.aggregates import AggregateStore
+from shared.wiring.compaction import Retention
 from shared.wiring.unit_of_work import Kind
 from shared.wiring.versions import Publish
 from shared.zones import last_day_ended_anywhere
 
 Zones = Callable[[str], tzinfo]  # location_id -> its zone in force
-LEGACY_LEAD = timedelta(hours=14)  # versions before zones stored the UTC end of the day (UTC+14 ends 14 h sooner)
 
 
 def expiry_index(aggregate: ClientCredits) -> dict:
-    """What each version carries for the sweeper: its owner and its first-expiring lot's day."""
+    """What each version carries for the sweeper: its owner, and only if credit expires, the flag
+    the sweeper finds it by and its first-expiring lot's day."""
     day = aggregate.next_credit_expiry_day()
-    return {"location_id": aggregate.location_id, "client_id": aggregate.client_id,
-            "next_credit_expiry_on": day.isoformat() if day else None}
+    expiring = {"expiring_credit": True, "next_credit_expiry_on": day.isoformat()} if day else {}
+    return {"location_id": aggregate.location_id, "client_id": aggregate.client_id, **expiring}
 
 
 CLIENT_CREDITS = Kind(new=ClientCredits.new, load=ClientCredits.from_document, index=expiry_index)
 
 
 class CreditsStore:
-    def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: AsyncDatabase, publish: Publish, now: Callable[[], datetime],
+                 retention: Retention = Retention()) -> None:
         self._docs = db["client_credits"]
-        self.aggregates = AggregateStore(self._docs, CLIENT_CREDITS, publish, now)
+        self.aggregates = AggregateStore(self._docs, CLIENT_CREDITS, publish, now, retention=retention)
 
     async def ensure_indexes(self) -> None:
         await self.aggregates.ensure_indexes()
-        await self._docs.create_index([("next_credit_expiry_on", 1)])
+        await self._docs.create_index([("expiring_credit", 1), ("next_credit_expiry_on", 1)])
 
     async def due_for_expiry(self, now: datetime, zones: Zones) -> list[tuple[str, str]]:
-        """Clients whose latest state has credit due to expire in their location's zone (older
+        """Clients whose latest state has credit due to expire in their location's zone (superseded
         versions may match too: the set is checked against the latest state before anything changes)."""
-        owners = await self._owners({"next_credit_expiry_on": {"$lte": last_day_ended_anywhere(now).isoformat()}})
-        owners |= await self._owners({"next_credit_expiry": {"$lte": now + LEGACY_LEAD}})
+        owners = await self._owners({"expiring_credit": True,
+                                     "next_credit_expiry_on": {"$lte": last_day_ended_anywhere(now).isoformat()}})
         due = []
         for owner in sorted(owners):
             aggregate = await self.aggregates.load(*owner)

@@ -2,7 +2,7 @@
 
 from services.notifier.delivery import SmtpMailer
 from services.notifier.dispatcher import Dispatcher
-from services.notifier.handlers import reachability, routes, subscribers
+from services.notifier.handlers import dependencies, reachability, routes, subscribers
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
@@ -12,6 +12,7 @@ from services.notifier.scheduler import Scheduler
 from services.notifier.store import NotifierStore
 from shared.contract.notifier import NotifierEvent
 from shared.contract.topics import NOTIFIER
+from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
 from shared.wiring.aggregates import AggregateStore
 from shared.wiring.kafka import events_publisher, inbound_router
@@ -32,8 +33,8 @@ def assemble(wiring: Wiring) -> Service:
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
     clients = inbound_router(wiring.outages)  # reports is the gatekeeper of clients
     credits = inbound_router(wiring.outages)  # the credits service owns its topic (and locations')
-    subscribers.register(clients, credits, members, wiring.consumers, wiring.settings.consumer_group)
-    subscribers.register_locations(credits, locations, wiring.consumers, wiring.settings.consumer_group)
+    subscribers.register(clients, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, members, locations, wiring.consumers, wiring.settings.consumer_group)
     definitions = Definitions(store, catalog, members, dispatcher, scheduler.wake, clock)
     return Service(
         kafka_routers=[clients, credits],
@@ -42,6 +43,7 @@ def assemble(wiring: Wiring) -> Service:
                   locations.refresh],  # before the first event
         # What other instances wrote, within a second: members, audiences and journeys, zones.
         background=[scheduler.run, log.run_relay, lambda: feed.follow(also=(catalog.reload, locations.refresh))],
-        state={"store": store, "definitions": definitions, "views": MarketingViews(store, catalog),
-               "idempotency": IdempotencyKeys(wiring.db["idempotency_keys"])},
+        provides=[dependencies.STORE.bind(store), dependencies.DEFINITIONS.bind(definitions),
+                  dependencies.VIEWS.bind(MarketingViews(store, catalog)),
+                  IDEMPOTENT.bind(IdempotentCommands(IdempotencyKeys(wiring.db["idempotency_keys"]), clock))],
     )

@@ -5,16 +5,14 @@ not accept), claimed by a unique insert of its id before anything is sent. Messa
 one unordered insert claims a chunk, its messages are sent concurrently (a bounded number of SMTP
 conversations), and their outcomes are recorded and announced together while the next chunk is
 sent. A crash between the claim and the record leaves claimed messages (at most two chunks of
-100) that are never sent again: after
-`interrupted_after` seconds they are marked `failed` ("interrupted ... not resent") — possibly
-delivered, certainly not twice.
+100) that are never sent again: after `interrupted_after` seconds they are marked `failed`
+("interrupted ... not resent") — possibly delivered, certainly not twice.
 
 A store that fails (the process lives on; the sweep is redone) loses nothing of that: each claim
 names this process (`by`), so a claim whose insert answered with an error but was written, or
 one a failure separated from its attempt, is known as ours on the next try and its message is
-sent once; and an outcome the store could not
-record is kept in memory and recorded on the next try, so a sent message reads `sent`, never
-`failed (interrupted)`, and is never sent again.
+sent once; and an outcome the store could not record is kept in memory and recorded on the next
+try, so a sent message reads `sent`, never `failed (interrupted)`, and is never sent again.
 """
 
 import asyncio
@@ -59,7 +57,6 @@ class Dispatcher:
     async def run_once(self) -> None:
         """Send everything queued (in pages), then announce what a crash left unannounced."""
         await self.record_all(list(self._unrecorded.values()))  # what a failing store did not take
-        await self.settle_interrupted()
         seen: set[str] = set()  # what stays queued (claimed elsewhere, not overdue) is read past
         while fresh := [m for m in await self.store.messages_in("queued", self.chunk + len(seen))
                         if m["_id"] not in seen]:
@@ -128,9 +125,6 @@ class Dispatcher:
             return "failed", failure_sentence(str(error))
         return "sent", None
 
-    async def record(self, message: dict, status: str, reason: str | None) -> None:
-        await self.record_all([(message, status, reason)])
-
     async def record_all(self, settled: list[Settled]) -> None:
         """Store the outcomes (not yet announced), announce them, mark them announced."""
         if not settled:
@@ -163,12 +157,6 @@ class Dispatcher:
             self._claimed_at.pop(message["_id"], None)
         self._unsent -= {c["_id"] for c in claims if c["_id"] not in ours}  # another's
         return ours
-
-    async def settle_interrupted(self) -> None:
-        """Messages an earlier version left `sending` (claimed, outcome unknown)."""
-        for message in await self.store.messages_in("sending"):
-            if time.time() - message.get("claimed_wall", 0) > self.interrupted_after:
-                await self.record(message, "failed", INTERRUPTED)
 
     async def publish_outcomes(self) -> None:
         """What a crash left recorded but unannounced."""

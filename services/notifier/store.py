@@ -112,11 +112,11 @@ class NotifierStore:
     async def _update_messages(self, messages: list[dict], changes: dict) -> None:
         """One update per chunk: the chunk equality is pushed down to PostgreSQL, so FerretDB reads
         only that chunk's rows (an `_id $in` alone would read the whole collection into Go)."""
-        chunks: dict[str | None, list[str]] = {}
+        chunks: dict[str, list[str]] = {}
         for m in messages:
-            chunks.setdefault(m.get("chunk"), []).append(m["_id"])
+            chunks.setdefault(m["chunk"], []).append(m["_id"])
         for chunk, ids in chunks.items():
-            if chunk is None or len(ids) == 1:
+            if len(ids) == 1:
                 for id_ in ids:
                     await self.messages.update_one({"_id": id_}, {"$set": changes})
             else:

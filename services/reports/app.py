@@ -1,7 +1,8 @@
 """Bootstrap of the reports service."""
 
 from services.reports.generations import Generations, LiveGeneration
-from services.reports.handlers import account_routes, report_routes, routes, search_routes, staff_routes, subscribers
+from services.reports.handlers import (account_routes, dependencies, report_routes, routes, search_routes,
+                                       staff_routes, subscribers)
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
 from services.reports.store import ReportsStore
@@ -14,8 +15,9 @@ def assemble(wiring: Wiring) -> Service:
     store, queries = ReportsStore(wiring.db, live), ReportQueries(wiring.db, live)
     clients = inbound_router(wiring.outages)  # the gatekeeper of studio.clients.v1
     credits = inbound_router(wiring.outages)  # the credits service owns its topic
-    subscribers.register(clients, credits, Projector(store), live.writable, wiring.consumers,
-                         wiring.settings.consumer_group)
+    subscribers.register(clients, credits, wiring.settings.consumer_group)
+    subscribers.provide(wiring.broker.context, Projector(store), live.writable, wiring.consumers,
+                        wiring.settings.consumer_group)
     return Service(
         kafka_routers=[clients, credits],
         http_routers=[routes.router, report_routes.router, account_routes.router, search_routes.router,
@@ -23,5 +25,5 @@ def assemble(wiring: Wiring) -> Service:
         mounts={"/staff": staff_routes.web_files()},
         on_start=[live.refresh, store.ensure_indexes, queries.configure],
         background=[live.watch],
-        state={"store": store, "queries": queries},
+        provides=[dependencies.READING.bind(dependencies.Reading(store, queries, wiring.clock))],
     )

@@ -4,8 +4,8 @@ A page of one location is one `find` with the location equality, the filter, a s
 A page of several locations is one such query per location, run side by side and merged in
 order, bounded by the page size: three locations cost about three location pages, whatever the
 size of the brand. The brand (no location) is, on FerretDB, one query per location with rows (the list
-the projection keeps), and one query without an equality where that list is missing: each reads
-every row of the brand once, linear in its size. On MongoDB it is one query served by an index.
+the projection keeps), or one query without an equality beyond BRAND_BY_LOCATION_MAX locations:
+either reads every row of the brand once, linear in its size. On MongoDB it is one query served by an index.
 CSV streams through cursors, several locations merged the same way, the brand as one cursor, so
 memory stays flat.
 """
@@ -36,9 +36,9 @@ class ReportQueries(Generational):
     brand_by_location = False  # set by `configure`: on FerretDB, a brand page is one query per location
 
     async def configure(self) -> None:
-        """On FerretDB v1 the brand's page as one query per location (each its location's rows,
-        side by side) took 12-14 s at 100,000 rows against 16-24 s for the one scan (sorted in Go);
-        on MongoDB one query reads one index, never the brand's rows."""
+        """On FerretDB v1 the brand's page is one query per location (each its location's rows, side
+        by side), which reads less than the one scan sorted in Go (docs/reports-at-scale.md); on
+        MongoDB one query reads one index, never the brand's rows."""
         self.brand_by_location = await on_ferretdb(self.db)
 
     async def page(self, collection: str, locations: list[str] | None, criteria: dict, order: Order,
@@ -55,14 +55,13 @@ class ReportQueries(Generational):
     async def _page_scopes(self, locations: list[str] | None) -> list[dict]:
         if locations is None and self.brand_by_location:
             known = await self.known_locations()
-            if known is not None and len(known) <= BRAND_BY_LOCATION_MAX:
+            if len(known) <= BRAND_BY_LOCATION_MAX:
                 return scopes(known)
         return scopes(locations)
 
-    async def known_locations(self) -> list[str] | None:
-        """Every location with rows, in order; None if this generation's projection predates the list."""
-        found = sorted(doc["location_id"] for doc in await self.meta.find({"type": LOCATION}).to_list())
-        return found or None
+    async def known_locations(self) -> list[str]:
+        """Every location with rows, in order (each marked in `meta` before its first rows)."""
+        return sorted(doc["location_id"] for doc in await self.meta.find({"type": LOCATION}).to_list())
 
     async def _sorted(self, collection: str, criteria: dict, order: Order, after: list | None, limit: int,
                       _segments, scope: dict) -> list[dict]:
@@ -122,8 +121,8 @@ class ReportQueries(Generational):
 
     async def location_records(self) -> dict[str, dict]:
         """Every location's folded record (shared.locations): a few documents, read again at most
-        once a second. Every request needs them (names, zones) and they change rarely: reading
-        them each time was most of the reports' finds under a live load (docs/benchmarks.md)."""
+        once a second. Every request needs them (names, zones) and they change rarely, so a read
+        per request would be most of the reports' finds (docs/benchmarks.md)."""
         collection, now = self.locations, time.monotonic()
         recent = self._recent_locations
         if recent is not None and recent[0] == collection.name and now - recent[1] < LOCATIONS_FRESH_SECONDS:

@@ -2,9 +2,9 @@
 generation, then switch the service over to it without stopping it.
 
 1. The next generation's collections are created empty (left-overs of a failed attempt dropped).
-2. Every record of `studio.clients.v1` and `studio.credits.v1` from the beginning up to the end
-   offsets taken at the start goes through the live subscribers' `Projector` (progress bar);
-   a second pass takes what arrived meanwhile.
+2. Every record of `studio.locations.v1`, `studio.clients.v1` and `studio.credits.v1` from the
+   beginning up to the end offsets taken at the start goes through the live subscribers'
+   `Projector` (progress bar); a second pass takes what arrived meanwhile.
 3. Live writes are held (`paused_until`, a lease that lapses by itself if this process dies), and
    after SETTLE_SECONDS (every instance has seen the hold; handlers under way have finished) the
    records up to the end offsets of that moment are applied: a superset of what the live service

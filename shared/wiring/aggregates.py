@@ -8,15 +8,19 @@ The pieces, as pyeventsourcing splits them:
 - shared.wiring.outbox: publishing each version's events once, and the relay for what a crash
   left pending;
 - shared.wiring.latest_versions: the in-process cache of each aggregate's latest version, which
-  writers use; reads (`read`) ask the store, so a write made by another instance shows at once.
+  writers use; reads (`read`) ask the store, so a write made by another instance shows at once;
+- shared.wiring.compaction: the removal of superseded versions once nobody can build on them.
 """
 
+import asyncio
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Generic, Protocol
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from shared.wiring.compaction import Compactor, Retention
 from shared.wiring.latest_versions import LatestVersions
 from shared.wiring.locks import KeyedLocks
 from shared.wiring.outbox import Outbox
@@ -34,17 +38,20 @@ class VersionCache(Protocol):
     def put(self, version: Version) -> None: ...
     def forget(self, key: str) -> None: ...
     def published(self, version: Version) -> None: ...
+    # LatestVersions also says which entries it knew too long ago to write on (`stale`)
 
 
 class AggregateStore(Generic[A]):
     def __init__(self, collection: AsyncCollection, kind: Kind[A], publish: Publish, now: Callable[[], datetime],
-                 cache: VersionCache | None = None) -> None:
+                 cache: VersionCache | None = None, retention: Retention = Retention()) -> None:
         """`cache`: what this process keeps of each aggregate's latest version (an LRU of 20,000 by
-        default; the notifier's MemberBook, which holds every member)."""
+        default, trusted for `retention.trust_cache`; the notifier's MemberBook, which holds
+        every member). `retention`: how long the compactor keeps superseded versions."""
         pending = PendingBatches(collection.database[f"{collection.name}_pending"])
         self.kind = kind
-        self._latest = cache if cache is not None else LatestVersions(20_000)
-        self._recorder = VersionRecorder(collection, pending, now)
+        self._latest = cache if cache is not None else LatestVersions(20_000, now, retention.trust_cache)
+        self.compactor = Compactor(collection, pending, now, retention)
+        self._recorder = VersionRecorder(collection, pending, now, self.compactor.written)
         self._outbox = Outbox(self._recorder, pending, publish, self._latest, now)
         self._writers = KeyedLocks()
 
@@ -74,8 +81,15 @@ class AggregateStore(Generic[A]):
         self._latest.put(version)
         return version
 
-    def hold(self, keys: list[str]):
-        return self._writers.hold_all(keys)
+    @asynccontextmanager
+    async def hold(self, keys: list[str]):
+        """The writers' turn for these keys; what the cache knew of them too long ago to write on
+        is read again first (one lookup each, at once), so a batch keeps them instead of trying
+        them as new and writing each alone after its lost insert."""
+        async with self._writers.hold_all(keys):
+            stale = [key for key in keys if self._latest.get(key) is None and _stale(self._latest, key)]
+            await asyncio.gather(*(self.fresh(key) for key in stale))
+            yield
 
     async def commit(self, changed: list[tuple[Version, Version]], idle: list[Version]) -> set[str]:
         lost = await self._recorder.insert_many([new for _, new in changed])
@@ -96,3 +110,14 @@ class AggregateStore(Generic[A]):
 
     async def run_relay(self, every: float = 2.0) -> None:
         await self._outbox.run_relay(every)
+
+    async def run_compactor(self) -> None:
+        """Only over a cache that stops trusting a version after `trust_cache` (LatestVersions):
+        a cache that trusts forever (the notifier's MemberBook) could write on a deleted number."""
+        if not isinstance(self._latest, LatestVersions):
+            raise TypeError(f"{type(self._latest).__name__} does not bound how long it trusts a version")
+        await self.compactor.run()
+
+
+def _stale(cache: VersionCache, key: str) -> bool:
+    return isinstance(cache, LatestVersions) and cache.stale(key)

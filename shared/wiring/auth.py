@@ -13,8 +13,10 @@ from typing import Literal
 
 import jwt
 from cachetools import LRUCache
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.wiring.dependencies import ServiceSettings
 
 Role = Literal["admin", "reporting"]
 ALL_LOCATIONS = "*"
@@ -65,8 +67,8 @@ def _verify(token: str, secret: str) -> tuple[Staff, float]:
 
 class VerifiedTokens:
     """Tokens already verified, so a staff tool sending the same token with every request pays
-    for the signature and claims once (PyJWT's decode was a tenth of the bookings service's CPU
-    at 200 requests/s). Sound because a token that verified once stays valid until its `exp`:
+    for the signature and claims once (PyJWT's decode is a visible share of a service's CPU:
+    docs/services/bookings.md). Sound because a token that verified once stays valid until its `exp`:
     `nbf` and `iat` only move into the past. Past `exp` it is refused as expired, as PyJWT would.
     Keyed by secret and token, so any change to either, tampering included, is a miss and a full
     verification; failures are never remembered."""
@@ -121,12 +123,13 @@ def refusal(error: jwt.InvalidTokenError) -> str:
 
 
 # The dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in its
-# thread pool, two thread hops per request for a few microseconds of work; at 200 requests/s
+# thread pool, two thread hops per request for a few microseconds of work (docs/benchmarks.md):
 # that hop (and the wait for a free thread) was a visible share of the bookings service's time.
-async def current_staff(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
+async def current_staff(settings: ServiceSettings,
+                        creds: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Staff:
     if creds is None:
         raise _unauthorized("Sign in: send a staff token as 'Authorization: Bearer <JWT>'.")
-    secret = request.app.state.settings.staff_jwt_secret
+    secret = settings.staff_jwt_secret
     if not secret:
         raise _unauthorized("This service has no STAFF_JWT_SECRET, so it can accept no token.")
     try:

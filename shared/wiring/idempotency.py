@@ -2,9 +2,9 @@
 
 The key is scoped to the staff member and the route. The first request claims the key with a
 unique insert and stores its response, once it completes, beside it (`<collection>_responses`).
-Claiming by insert rather than looking the key up first matters on FerretDB v1, which serves an
-`_id` lookup by scanning the whole collection: a new key (nearly every request) costs two
-inserts, grouped with those of concurrent requests; only a repeat reads. The first request
+Claiming by insert rather than looking the key up first means a new key (nearly every request)
+costs two inserts, grouped with those of concurrent requests, and no read; only a repeat reads
+(the key, then its response). The first request
 binds the key to its body even if it fails (a repeat of the same body runs again; another body
 is refused, as the IETF Idempotency-Key draft has it).
 
@@ -64,9 +64,8 @@ class IdempotencyKeys:
             return None
         if doc["fingerprint"] != _fingerprint(request):
             raise KeyReusedWithOtherRequest(key)
-        if "status_code" not in doc:  # keys stored before responses moved beside them hold their own
-            doc = await self._responses.find_one({"_id": _key_id(scope, key)})
-        return StoredResponse(doc["status_code"], doc["body"]) if doc else None
+        response = await self._responses.find_one({"_id": _key_id(scope, key)})
+        return StoredResponse(response["status_code"], response["body"]) if response else None
 
     async def remember(self, scope: str, key: str, response: StoredResponse, at: datetime) -> None:
         """Store the response; if a concurrent twin stored one first, the first one stays."""

@@ -6,9 +6,8 @@ for its location's zone. The subscriber of this process updates the memory as it
 another instance wrote arrives with `refresh()`, which `follow()` runs every second (one read of
 a collection of tens of documents).
 
-A write folds the event onto the stored document (read by `_id`, the one lookup FerretDB v1 serves
-without a scan), not onto the memory: the fields are last-writer-wins registers, so the stored
-record ends the same whichever instance wrote first.
+A write folds the event onto the stored document (read by `_id`), not onto the memory: the fields
+are last-writer-wins registers, so the stored record ends the same whichever instance wrote first.
 """
 
 import asyncio

@@ -2,10 +2,10 @@
 
 Marking each version in the log once its events are out would cost, on FerretDB v1, a scan of
 the whole log (the filter is pushed down, but PostgreSQL cannot serve it from an index) and a
-rewrite of every marked document, state included; under load that mark was most of a batch's
-time. An entry here instead costs one insert before a batch's versions are written and one
-delete once their events are published, in a collection that only holds the batches in flight
-(and those a crash left), so the relay reads it rather than the log.
+rewrite of every marked document, state included (docs/architecture.md). An entry here instead
+costs one insert before a batch's versions are written and one delete once their events are
+published, in a collection that only holds the batches in flight (and those a crash left), so
+the relay reads it rather than the log.
 """
 
 from collections.abc import Collection

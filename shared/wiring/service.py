@@ -2,7 +2,9 @@
 
 Everything is constructed in `create_app` (no I/O: clients connect lazily) and connected in the
 FastAPI lifespan, in order: topics, the service's own start-up (indexes), the broker, then the
-background tasks. A service plugs in through `assemble(wiring) -> Service`.
+background tasks. A service plugs in through `assemble(wiring) -> Service`; what its routes are
+given travels as typed bindings (shared.wiring.dependencies), what its subscribers are given in
+the broker's FastStream context (docs/architecture.md).
 """
 
 import asyncio
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp
 from shared.wiring import mongo
 from shared.wiring.api_docs import serve_api_docs
 from shared.wiring.clock import Clock, clock_from
+from shared.wiring.dependencies import CLOCK, SETTINGS, Binding, provide
 from shared.wiring.http import health_router, install_error_handlers
 from shared.wiring.batches import Consumers
 from shared.wiring.dead_letter import DeadLetters
@@ -62,7 +65,7 @@ class Service:
     http_routers: Sequence[APIRouter] = ()
     on_start: Sequence[Callable[[], Awaitable[None]]] = ()
     background: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
-    state: dict = field(default_factory=dict)
+    provides: Sequence[Binding] = ()  # what its routes are given (shared.wiring.dependencies)
     mounts: dict[str, ASGIApp] = field(default_factory=dict)  # path -> app, e.g. static files
 
 
@@ -105,7 +108,7 @@ def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock:
     app = FastAPI(title=f"studio {settings.service_name}", version="1.0.0", lifespan=_lifespan(wiring, service),
                   docs_url=None, redoc_url=None)  # served from our own files, below
     serve_api_docs(app)
-    app.state.settings, app.state.wiring, app.state.service = settings, wiring, service
+    provide(app, [CLOCK.bind(wiring.clock), SETTINGS.bind(settings), *service.provides])
     install_error_handlers(app)
     instrument_http(app, wiring.tracer_provider)
     _allow_staff_page(app, settings)

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     smtp_url: str = "smtp://127.0.0.1:1025"
     log_level: str = "INFO"
     sweep_seconds: float = Field(default=30.0, description="How often due work (credit expiry) is looked for")
+    keep_superseded_seconds: float = Field(
+        default=600.0, description="How long a superseded aggregate version is kept before the compactor deletes "
+        "it (docs/bounded-storage.md); at least twice trust_cache_seconds")
+    trust_cache_seconds: float = Field(
+        default=60.0, description="How long a writer trusts the latest version it loaded or wrote before reloading it")
     staff_page_origins: str = Field(
         default="", description="Comma-separated origins allowed to call the APIs from a browser (CORS); "
         "loopback origins (127.0.0.1, localhost) are always allowed, for the staff page of `make up`")

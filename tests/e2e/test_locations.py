@@ -92,15 +92,12 @@ async def test_account_credit_expires_at_the_end_of_the_studios_own_day(system, 
     location, client = ev.unique("zone-loc"), ev.unique("cli")
     time_travel(NOW)
     await register(platform, servers, ev.location_registered(location, name="Baker Island Studio", time_zone=ZONE))
-    # Each event occurs at the clock's time, not the wall clock's: entries are judged at the
-    # event's own time, and on the real 1 December the charge would come after the lot's end.
-    await platform.publish(SALES.name, ev.account_transaction(location, client, "credit", 2000,
-                                                              credit_expires_on=TODAY_THERE,
-                                                              occurred_at=NOW.isoformat()))
+    await platform.publish(SALES.name, ev.account_transaction(location, client, "credit", 2000, occurred_at=NOW.isoformat(),
+                                                              credit_expires_on=TODAY_THERE))
     assert await eventually(lambda: _entries(servers, client))
 
     last_minute = datetime(2026, 12, 1, 11, 59, tzinfo=UTC)  # 23:59 there: still its last day
-    time_travel(last_minute)
+    time_travel(last_minute)  # the events happen on the test's clock too, not the wall's
     await platform.publish(SALES.name, ev.account_transaction(location, client, "charge", -500,
                                                               occurred_at=last_minute.isoformat()))
     assert await eventually(lambda: _entries(servers, client, 2))

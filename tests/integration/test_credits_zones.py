@@ -7,6 +7,7 @@ import pytest
 
 from services.credits.handlers.commands import CreditsHandlers
 from services.credits.store import CreditsStore
+from shared.migrations.credit_expiry_index import migrate
 from shared.contract.locations import LocationRegistered, LocationUpdated
 from shared.contract.sales import AccountTransaction
 from shared.wiring.clock import ManualClock
@@ -70,7 +71,15 @@ async def test_credit_expires_at_the_end_of_its_day_in_the_zone_in_force(db):
     assert await handlers.expire_due_credit() == 0
 
 
-async def test_a_version_stored_before_zones_still_expires_on_time_in_an_eastern_zone(db):
+# As versions were stored before the sweeper's index: before zones, the UTC end of the day and no
+# day; after zones, the day without the `expiring_credit` flag the sweeper now asks for.
+BEFORE_ZONES = {"$unset": {"next_credit_expiry_on": "", "expiring_credit": ""},
+                "$set": {"next_credit_expiry": datetime(2026, 7, 1, tzinfo=UTC)}}
+BEFORE_THE_FLAG = {"$unset": {"expiring_credit": ""}}
+
+
+@pytest.mark.parametrize("old_shape", [BEFORE_ZONES, BEFORE_THE_FLAG], ids=["before zones", "before the flag"])
+async def test_a_version_stored_the_old_way_expires_on_time_once_migrated(db, old_shape):
     clock = ManualClock(T0)
 
     async def publish(events: list[dict]) -> None:
@@ -82,8 +91,12 @@ async def test_a_version_stored_before_zones_still_expires_on_time_in_an_eastern
     await handlers.apply_batch([AccountTransaction(
         event_id="tx-1", occurred_at=T0, location_id="east", client_id="c-1", transaction_id="tx-1", kind="credit",
         amount_minor=2000, currency="USD", credit_expires_on=date(2026, 6, 30))])
-    # As the versions written before zones carry it: the UTC end of the day, and no day index.
-    await db["client_credits"].update_many({}, {"$unset": {"next_credit_expiry_on": ""},
-                                                "$set": {"next_credit_expiry": datetime(2026, 7, 1, tzinfo=UTC)}})
+    await db["client_credits"].update_many({}, old_shape)
+    due_at = datetime(2026, 6, 30, 10, 30, tzinfo=UTC)
+    assert await store.due_for_expiry(due_at, locations.zone) == []  # the sweeper asks for the flag only
 
-    assert await store.due_for_expiry(datetime(2026, 6, 30, 10, 30, tzinfo=UTC), locations.zone) == [("east", "c-1")]
+    assert await migrate(db["client_credits"]) == 1 and await migrate(db["client_credits"]) == 0
+
+    assert await store.due_for_expiry(due_at, locations.zone) == [("east", "c-1")]
+    [latest] = await db["client_credits"].find().to_list()
+    assert "next_credit_expiry" not in latest and latest["next_credit_expiry_on"] == "2026-06-30"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shared.migrations import idempotency_responses
 from shared.wiring.grouped_inserts import GroupedInserts
 from shared.wiring.idempotency import IdempotencyKeys, _fingerprint, idempotent
 
@@ -81,13 +82,32 @@ async def test_twins_in_flight_run_the_same_command_and_keep_one_response(db):
     assert await db["idempotency_keys_responses"].count_documents({}) == 1
 
 
-async def test_keys_stored_with_their_response_in_one_document_are_still_replayed(db):
-    keys, command = IdempotencyKeys(db["idempotency_keys"]), Command()
+async def _key_stored_with_its_response(db) -> None:
+    """A key as the code before `<collection>_responses` stored it: the response in its document."""
     await db["idempotency_keys"].insert_one({"_id": "staff-1|/v1/x|old", "fingerprint": _fingerprint({"a": 1}),
                                              "status_code": 202, "body": {"booking_id": "bk-old"}, "at": AT})
 
+
+async def test_keys_stored_with_their_response_in_one_document_are_replayed_once_migrated(db):
+    keys, command = IdempotencyKeys(db["idempotency_keys"]), Command()
+    await _key_stored_with_its_response(db)
+
+    assert await idempotency_responses.migrate(db) == 1
+
     assert await _call(keys, command, "old") == (202, {"booking_id": "bk-old"}, "true")
     assert command.runs == []
+    assert "body" not in await db["idempotency_keys"].find_one({"_id": "staff-1|/v1/x|old"})
+
+
+async def test_migrating_the_keys_again_moves_nothing_and_keeps_the_first_response(db):
+    await _key_stored_with_its_response(db)
+    await idempotency_responses.migrate(db)
+    await _call(IdempotencyKeys(db["idempotency_keys"]), Command(), "new")
+
+    assert await idempotency_responses.migrate(db) == 0
+    assert await db["idempotency_keys_responses"].count_documents({}) == 2
+    assert (await db["idempotency_keys_responses"].find_one({"_id": "staff-1|/v1/x|old"}))["body"] == \
+        {"booking_id": "bk-old"}
 
 
 async def test_concurrent_inserts_share_calls_and_each_learns_its_own_outcome(db):

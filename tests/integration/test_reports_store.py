@@ -13,7 +13,8 @@ from services.reports.domain.folding import Fold, Row
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENTS_WITH_CREDIT, SESSION_CREDITS
 from services.reports.projector import Projector
 from services.reports.queries import ReportQueries
-from services.reports.store import ReportsStore
+from services.reports.store import LOCATION, ReportsStore, location_key
+from shared.migrations import reports_location_marks
 from shared.contract.clients import ClientRegistered, ClientUpdated
 from shared.contract.credits import AccountEntryRecorded, PackageChanged
 
@@ -373,12 +374,19 @@ async def test_the_store_lists_the_locations_it_has_rows_of_once_each(store, que
     assert await queries.known_locations() == ["l-1", "l-2"]
 
 
-async def test_a_generation_without_location_marks_still_lists_the_whole_brand(db):
-    """Rows projected before the marks existed: the brand falls back to one query."""
-    await db["accounts"].insert_many([{"_id": f"l-{n}|c-{n}", "location_id": f"l-{n}", "client_id": f"c-{n}"}
-                                      for n in range(3)])
+async def test_a_generation_projected_before_location_marks_lists_the_whole_brand_once_migrated(db):
+    """Rows projected before the marks existed, in the first generation and a rebuilt one."""
+    for accounts in ("accounts", "accounts_g2"):
+        await db[accounts].insert_many([{"_id": f"l-{n}|c-{n}", "location_id": f"l-{n}", "client_id": f"c-{n}"}
+                                        for n in range(3)])
+    await db["account_entries"].insert_one({"_id": "e", "location_id": "l-9", "client_id": "c-9"})
+    await db["meta"].insert_one({"_id": location_key("l-1"), "type": LOCATION, "location_id": "l-1"})
     queries = ReportQueries(db)
     queries.brand_by_location = True
 
-    assert await queries.known_locations() is None
+    assert await reports_location_marks.migrate(db) == 3 + 3  # l-0, l-2, l-9; and the three of generation 2
+    assert await reports_location_marks.migrate(db) == 0
+
+    assert await queries.known_locations() == ["l-0", "l-1", "l-2", "l-9"]
     assert await _walk_rows(queries, "client_id", 2, None) == [("c-0", "l-0"), ("c-1", "l-1"), ("c-2", "l-2")]
+    assert await ReportQueries(db, lambda: 2).known_locations() == ["l-0", "l-1", "l-2"]

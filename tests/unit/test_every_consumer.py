@@ -23,26 +23,29 @@ async def _always_writable() -> None:
 
 def _wire_bookings(broker, outages, handlers, consumers):
     platform, answers = inbound_router(outages), inbound_router(outages)
-    bookings.register(platform, answers, handlers, consumers, "g")
+    bookings.register(platform, answers, "g")
+    bookings.provide(broker.context, handlers, consumers, "g")
     return [platform, answers]
 
 
 def _wire_credits(broker, outages, handlers, consumers):
     router = inbound_router(outages)
-    credits.register(router, handlers, consumers, "g")
+    credits.register(router, "g")
+    credits.provide(broker.context, handlers, consumers, "g")
     return [router]
 
 
 def _wire_notifier(broker, outages, handlers, consumers):
     clients, answers = inbound_router(outages), inbound_router(outages)
-    notifier.register(clients, answers, handlers, consumers, "g")
-    notifier.register_locations(answers, handlers, consumers, "g")
+    notifier.register(clients, answers, "g")
+    notifier.provide(broker.context, handlers, handlers, consumers, "g")
     return [clients, answers]
 
 
 def _wire_reports(broker, outages, handlers, consumers):
     clients, answers = inbound_router(outages), inbound_router(outages)
-    reports.register(clients, answers, handlers, _always_writable, consumers, "g")
+    reports.register(clients, answers, "g")
+    reports.provide(broker.context, handlers, _always_writable, consumers, "g")
     return [clients, answers]
 
 

@@ -106,16 +106,6 @@ def test_two_updates_at_the_same_instant_end_the_same_in_either_order():
     assert folded(folded(None, first), second)["name"] == folded(folded(None, second), first)["name"] == "Uptown"
 
 
-def test_a_record_stamped_before_event_ids_were_keeps_working():
-    stored = {"location_id": "studio-1", "name": "Downtown", "time_zone": "UTC", "currency": None,
-              "stamps": {"name": T0.isoformat(), "time_zone": T0.isoformat()}}
-
-    record = folded(stored, updated(T0, name="Midtown"))
-
-    assert (record["name"], record["time_zone"]) == ("Midtown", "UTC")
-    assert folded(record, updated(T0 - timedelta(seconds=1), name="Old"))["name"] == "Midtown"
-
-
 def test_an_update_carries_only_what_changed_and_a_null_keeps_the_value():
     record = folded(folded(None, locations.validate_python(registered(currency="USD"))),
                     updated(T0 + timedelta(hours=1), name="Midtown", currency=None))

@@ -29,9 +29,10 @@ BEGIN
   END IF;
   -- `_id`, and the fields the services look documents up by: a version log's `key` (an
   -- aggregate read after a restart), `client_id` (a client's history, the copies of a client's
-  -- profile on its rows) and `location_id` (a report page of one location). A document without
-  -- the field costs the index nothing but a placeholder.
-  FOREACH field IN ARRAY ARRAY['_id', 'key', 'client_id', 'location_id'] LOOP
+  -- profile on its rows), `location_id` (a report page of one location) and `expiring_credit`
+  -- (the credits sweeper's due lots: only versions with expiring credit carry it). A document
+  -- without the field costs the index nothing but a placeholder.
+  FOREACH field IN ARRAY ARRAY['_id', 'key', 'client_id', 'location_id', 'expiring_credit'] LOOP
     -- fastupdate off: lookups follow inserts closely, and a pending list would be scanned by each
     EXECUTE format(
       'CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops) WITH (fastupdate = off)',

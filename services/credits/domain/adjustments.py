@@ -1,6 +1,6 @@
 """Staff changes to a package's or a period's credits or validity, kept with who made them and why."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -16,10 +16,9 @@ class Adjustment:
     note: str | None
     actor: str
     at: datetime
-    # the validity after this adjustment (None on adjustments stored before validity was recorded)
-    starts_on: date | None = None
-    expires_on: date | None = None
-    changed: list[str] = field(default_factory=list)  # "credits", "starts_on", "expires_on"
+    starts_on: date | None  # the validity after this adjustment
+    expires_on: date | None
+    changed: list[str]  # "credits", "starts_on", "expires_on"
 
 
 def signed_credits(action: str, credits: int, minimum: int = 1) -> int:
@@ -37,4 +36,4 @@ def adjustment_record(adjustment: Adjustment) -> dict[str, Any]:
             "action": "add" if delta > 0 else "deduct" if delta < 0 else None, "credits": abs(delta) or None,
             "starts_on": adjustment.starts_on, "expires_on": adjustment.expires_on,
             "note": adjustment.note, "actor": adjustment.actor,
-            "changed": adjustment.changed or (["credits"] if delta else [])}
+            "changed": adjustment.changed}

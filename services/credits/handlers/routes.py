@@ -2,49 +2,34 @@
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, Request
 
 from services.credits.domain import errors
+from services.credits.handlers.dependencies import Handlers
 from shared.contract.staff_api import AccountAdjustment, PackageAdjustment, PeriodAdjustment
 from shared.contract.types import Identifier
-from shared.rules import InvalidInput, RuleViolation
 from shared.wiring.auth import Staff, admin_only
-from shared.wiring.http import invalid_field
-from shared.wiring.idempotency import idempotent
+from shared.wiring.dependencies import Idempotent, IdempotentCommands
 
 router = APIRouter(tags=["credits"], prefix="/v1/locations/{location_id}/clients/{client_id}")
 
 NOT_FOUND = (errors.UnknownPackage, errors.UnknownMembership, errors.UnknownPeriod)
 
 
-async def _run(request: Request, staff: Staff, key: str | None, body: dict, command):
-    service = request.app.state.service
-    scope = f"{staff.id}|{request.url.path}"
-
-    async def run(command_id: str) -> dict:
-        try:
-            return await command(command_id)
-        except NOT_FOUND as error:
-            raise HTTPException(404, str(error)) from None
-        except InvalidInput as error:  # the request's own values, whatever the state
-            raise invalid_field(error.field, error.message) from None
-        except RuleViolation as error:
-            raise HTTPException(409, str(error)) from None
-
-    now = request.app.state.wiring.clock.now()
-    return await idempotent(service.state["idempotency"], scope, key, body, run, now)
+async def _run(once: IdempotentCommands, request: Request, staff: Staff, key: str | None, body: dict, command):
+    return await once.answering(f"{staff.id}|{request.url.path}", key, body, command, not_found=NOT_FOUND)
 
 
 @router.post("/packages/{package_id}/adjustments")
 async def adjust_package(
     location_id: Identifier, client_id: Identifier, package_id: Identifier, body: PackageAdjustment,
-    request: Request, staff: Staff = Depends(admin_only), idempotency_key: str | None = Header(None),
+    request: Request, handlers: Handlers, once: Idempotent, staff: Staff = Depends(admin_only),
+    idempotency_key: str | None = Header(None),
 ):
     """Add or deduct session credits of one package and/or move its validity (`expires_on: null` =
     never) → the package's state; deducting more than is available → 409."""
     staff.require_location(location_id)
-    handlers = request.app.state.service.state["handlers"]
-    return await _run(request, staff, idempotency_key, body.model_dump(mode="json", exclude_unset=True), lambda cid: handlers.adjust_package(
+    return await _run(once, request, staff, idempotency_key, body.model_dump(mode="json", exclude_unset=True), lambda cid: handlers.adjust_package(
         location_id, client_id, package_id, action=body.action, credits=body.credits, note=body.note,
         actor=staff.id, command_id=cid, **body.validity()))
 
@@ -52,13 +37,12 @@ async def adjust_package(
 @router.post("/memberships/{membership_id}/periods/{period_start}/adjustments")
 async def adjust_period(
     location_id: Identifier, client_id: Identifier, membership_id: Identifier, period_start: date,
-    body: PeriodAdjustment, request: Request, staff: Staff = Depends(admin_only),
-    idempotency_key: str | None = Header(None),
+    body: PeriodAdjustment, request: Request, handlers: Handlers, once: Idempotent,
+    staff: Staff = Depends(admin_only), idempotency_key: str | None = Header(None),
 ):
     """Change one membership period's max and/or move its validity → the period."""
     staff.require_location(location_id)
-    handlers = request.app.state.service.state["handlers"]
-    return await _run(request, staff, idempotency_key, body.model_dump(mode="json"), lambda cid: handlers.adjust_period(
+    return await _run(once, request, staff, idempotency_key, body.model_dump(mode="json"), lambda cid: handlers.adjust_period(
         location_id, client_id, membership_id, period_start, action=body.action, credits=body.credits,
         valid_from=body.valid_from, valid_to=body.valid_to, note=body.note, actor=staff.id, command_id=cid))
 
@@ -66,11 +50,11 @@ async def adjust_period(
 @router.post("/account/adjustments")
 async def adjust_account(
     location_id: Identifier, client_id: Identifier, body: AccountAdjustment, request: Request,
-    staff: Staff = Depends(admin_only), idempotency_key: str | None = Header(None),
+    handlers: Handlers, once: Idempotent, staff: Staff = Depends(admin_only),
+    idempotency_key: str | None = Header(None),
 ):
     """A manual money adjustment with a required note → the new balance."""
     staff.require_location(location_id)
-    handlers = request.app.state.service.state["handlers"]
-    return await _run(request, staff, idempotency_key, body.model_dump(mode="json"), lambda cid: handlers.adjust_account(
+    return await _run(once, request, staff, idempotency_key, body.model_dump(mode="json"), lambda cid: handlers.adjust_account(
         location_id, client_id, amount_minor=body.amount_minor, currency=body.currency, note=body.note,
         actor=staff.id, command_id=cid))

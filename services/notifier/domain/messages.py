@@ -1,4 +1,4 @@
-"""Messages: deterministic ids, and who may not be emailed."""
+"""Messages: ids derived from their cause, and the outcomes a message ends with."""
 
 import hashlib
 
@@ -14,8 +14,3 @@ def message_id(*cause: str) -> str:
 
 def newsletter_message_id(newsletter_id: str, location_id: str, client_id: str) -> str:
     return message_id("newsletter", newsletter_id, location_id, client_id)
-
-
-def public_status(status: str) -> str:
-    """`sending` (claimed, SMTP under way) is internal: staff see it as still queued."""
-    return "queued" if status == "sending" else status

@@ -10,7 +10,6 @@ from collections import Counter
 
 from services.notifier.domain.conditions import OWING_BALANCE, Audience
 from services.notifier.domain.members import full_name, member_key
-from services.notifier.domain.messages import public_status
 from services.notifier.domain.paging import encode_cursor, entries_of, narrowed, overlaps
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.store import NotifierStore
@@ -123,7 +122,7 @@ class MarketingViews:
     async def _newsletter_view(self, doc: dict, locations: frozenset[str] | None, names: dict) -> dict:
         counted: Counter = Counter()
         for place in [None] if locations is None else sorted(locations):
-            counted.update(public_status(m["status"]) for m in await self.store.origin_messages(doc["_id"], place))
+            counted.update(m["status"] for m in await self.store.origin_messages(doc["_id"], place))
         return {"newsletter_id": doc["_id"], "audience_id": doc["audience_id"],
                 "audience_name": self._audience_name(doc["audience_id"]), "template_id": doc["template_id"],
                 "template_name": names.get(doc["template_id"]), "send_at": doc["send_at"], "status": doc["status"],
@@ -144,7 +143,7 @@ def _step_view(step: dict, message: dict | None, names: dict) -> dict:
     """A queued step shows its message's outcome (sent, failed, skipped, still queued)."""
     status, reason = step["status"], step.get("reason")
     if status == "queued" and message is not None:
-        status, reason = public_status(message["status"]), message.get("reason")
+        status, reason = message["status"], message.get("reason")
     return {"step": step["step"], "template_id": step["template_id"], "template_name": names.get(step["template_id"]),
             "due_at": step["due_at"], "status": status, "reason": reason}
 

@@ -5,18 +5,27 @@ per event. No topic is ours to police: a record that fails validation is skipped
 gatekeeper dead-letters it, with the reason). Outages are waited out and an event our code
 fails on is dead-lettered under our group (shared.wiring.batches). Offsets are committed only
 after the batch's changes and their effects are stored.
+
+Location zones: the credits service dead-letters what fails validation, so it is skipped here.
+A zone that changes a location's today is picked up by the scheduler's next sweep.
+
+The subscribers are declared by `register`; what they apply reaches them through the broker's
+FastStream context, set by `provide` (docs/architecture.md).
 """
 
-from pydantic import TypeAdapter
+from dataclasses import dataclass
+from typing import Annotated
 
+from faststream import Context, ContextRepo
 from faststream.kafka import KafkaMessage, KafkaRouter
+from pydantic import TypeAdapter
 
 from services.notifier.handlers.members import MemberChanges
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.locations import LocationsEvent
 from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
-from shared.wiring.batches import Consumers
+from shared.wiring.batches import BatchConsumer, Consumers
 from shared.wiring.kafka import batch_consumer_options
 from shared.wiring.locations import LocationBook
 
@@ -29,28 +38,46 @@ CLIENT_EVENTS = TypeAdapter(ClientEvent)
 CREDITS_EVENTS = TypeAdapter(CreditsEvent)
 
 
-def register(clients_router: KafkaRouter, credits_router: KafkaRouter, members: MemberChanges,
-             consumers: Consumers, group: str) -> None:
-    profiles = consumers("notifier/clients", f"{group}.clients", CLIENT_EVENTS, members.apply_batch, gatekeeper=False)
-    credits = consumers("notifier/credits", f"{group}.credits", CREDITS_EVENTS, members.apply_batch, gatekeeper=False)
+@dataclass(frozen=True)
+class NotifierConsumers:
+    """Each subscriber's handler inside the one failure model (shared.wiring.batches)."""
 
-    @clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS),
-                               title="notifier/clients")
-    async def on_clients(events: list[ClientEvent | None], msg: KafkaMessage) -> None:
-        await profiles(events, msg)
-
-    @credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
-                               title="notifier/credits")
-    async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage) -> None:
-        await credits(events, msg)
+    profiles: BatchConsumer  # studio.clients.v1 -> MemberChanges.apply_batch
+    credits: BatchConsumer  # studio.credits.v1 -> MemberChanges.apply_batch
+    zones: BatchConsumer  # studio.locations.v1 -> the location book
 
 
-def register_locations(router: KafkaRouter, locations: LocationBook, consumers: Consumers, group: str) -> None:
-    """Location zones: the credits service dead-letters what fails validation, so it is skipped here.
-    A zone that changes a location's today is picked up by the scheduler's next sweep."""
-    zones = consumers("notifier/locations", f"{group}.locations", LOCATION_EVENTS, locations.apply, gatekeeper=False)
+CONSUMED = "notifier_consumers"  # its key in the broker's context
+Consumed = Annotated[NotifierConsumers, Context(CONSUMED)]
 
-    @router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
-                       title="notifier/locations")
-    async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage) -> None:
-        await zones(events, msg)
+
+async def on_clients(events: list[ClientEvent | None], msg: KafkaMessage, consumed: Consumed) -> None:
+    await consumed.profiles(events, msg)
+
+
+async def on_credits(events: list[CreditsEvent | None], msg: KafkaMessage, consumed: Consumed) -> None:
+    await consumed.credits(events, msg)
+
+
+async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage, consumed: Consumed) -> None:
+    await consumed.zones(events, msg)
+
+
+def register(clients_router: KafkaRouter, credits_router: KafkaRouter, group: str) -> None:
+    clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS),
+                              title="notifier/clients")(on_clients)
+    credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
+                              title="notifier/credits")(on_credits)
+    credits_router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
+                              title="notifier/locations")(on_locations)
+
+
+def provide(context: ContextRepo, members: MemberChanges, locations: LocationBook, consumers: Consumers,
+            group: str) -> None:
+    context.set_global(CONSUMED, NotifierConsumers(
+        profiles=consumers("notifier/clients", f"{group}.clients", CLIENT_EVENTS, members.apply_batch,
+                           gatekeeper=False),
+        credits=consumers("notifier/credits", f"{group}.credits", CREDITS_EVENTS, members.apply_batch,
+                          gatekeeper=False),
+        zones=consumers("notifier/locations", f"{group}.locations", LOCATION_EVENTS, locations.apply,
+                        gatekeeper=False)))

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, any_staff
+from shared.wiring.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -41,5 +42,5 @@ def visible_locations(staff: Staff, requested: list[str] | None) -> list[str] | 
     return None if staff.whole_brand else sorted(staff.locations)
 
 
-def today(request: Request) -> date:
-    return request.app.state.wiring.clock.now().astimezone(UTC).date()
+def today(clock: Clock) -> date:
+    return clock.now().astimezone(UTC).date()

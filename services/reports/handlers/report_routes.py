@@ -3,15 +3,16 @@
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from services.reports import criteria
 from services.reports.domain import movements, reports
 from services.reports.domain.errors import InvalidParameter
 from services.reports.domain.ordering import parse_sort
 from services.reports.domain.locations import Places
+from services.reports.handlers.dependencies import Reading, Reads
 from services.reports.handlers.listing import Listing, listing
-from services.reports.handlers.responses import from_database, from_memory, guarded, places_now, stores
+from services.reports.handlers.responses import from_database, from_memory, guarded, places_now
 from shared.contract.types import MAX_MINOR
 
 CSV_TOO = {200: {"description": "JSON `{items, next_cursor, as_of}`, or with `format=csv` every matching row as CSV",
@@ -19,12 +20,12 @@ CSV_TOO = {200: {"description": "JSON `{items, next_cursor, as_of}`, or with `fo
 router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=CSV_TOO)
 
 
-async def _list(request: Request, spec: reports.ReportSpec, collection: str, filters: dict, params: Listing,
+async def _list(reads: Reading, spec: reports.ReportSpec, collection: str, filters: dict, params: Listing,
                 places: Places, segments: dict | None = None):
     order = parse_sort(params.sort, spec)
     found = criteria.all_of(criteria.matching(params.q), filters)  # the locations are queried one by one
     by_name = {"location_name": criteria.name_segments(params.locations, places)}
-    return await from_database(request, spec, collection, found, order, params, places, {**by_name, **(segments or {})})
+    return await from_database(reads, spec, collection, found, order, params, places, {**by_name, **(segments or {})})
 
 
 def _ordered(field: str, start: date | None, end: date | None) -> None:
@@ -34,7 +35,7 @@ def _ordered(field: str, start: date | None, end: date | None) -> None:
 
 @router.get("/clients-with-account-credit", response_model=None)
 async def clients_with_account_credit(
-    request: Request,
+    reads: Reads,
     params: Listing = Depends(listing),
     min_balance_minor: int | None = Query(None, ge=1, le=MAX_MINOR),
     joined_from: date | None = None,
@@ -44,14 +45,14 @@ async def clients_with_account_credit(
     async def answer():
         _ordered("joined_to", joined_from, joined_to)
         filters = criteria.with_credit(min_balance_minor, joined_from, joined_to)
-        return await _list(request, reports.CLIENTS_WITH_CREDIT, "accounts", filters, params, await places_now(request))
+        return await _list(reads, reports.CLIENTS_WITH_CREDIT, "accounts", filters, params, await places_now(reads))
 
     return await guarded(answer())
 
 
 @router.get("/session-credits-remaining", response_model=None)
 async def session_credits_remaining(
-    request: Request,
+    reads: Reads,
     params: Listing = Depends(listing),
     start: date | None = Query(None, alias="from", description="Packages valid at any time from this day"),
     end: date | None = Query(None, alias="to", description="... to this day"),
@@ -63,31 +64,31 @@ async def session_credits_remaining(
     `status` and `expiring_within_days` are judged in each location's own day."""
     async def answer():
         _ordered("to", start, end)
-        places, where = await places_now(request), params.locations
+        places, where = await places_now(reads), params.locations
         filters = criteria.packages_valid(start, end, expiring_within_days, include_expired, where, places)
         segments = {"status": criteria.status_segments(where, places)}
-        return await _list(request, reports.SESSION_CREDITS, "packages", filters, params, places, segments)
+        return await _list(reads, reports.SESSION_CREDITS, "packages", filters, params, places, segments)
 
     return await guarded(answer())
 
 
 @router.get("/account-balances", response_model=None)
 async def account_balances(
-    request: Request,
+    reads: Reads,
     params: Listing = Depends(listing),
     balance: Literal["all", "positive", "negative"] = "all",
 ):
     """One row per (location, client) account: its balance (negative = owed) and last activity."""
     async def answer():
         filters = criteria.with_balance(balance)
-        return await _list(request, reports.ACCOUNT_BALANCES, "accounts", filters, params, await places_now(request))
+        return await _list(reads, reports.ACCOUNT_BALANCES, "accounts", filters, params, await places_now(reads))
 
     return await guarded(answer())
 
 
 @router.get("/balance-movements", response_model=None)
 async def balance_movements(
-    request: Request,
+    reads: Reads,
     params: Listing = Depends(listing),
     start: date = Query(alias="from", description="First day, inclusive: each location's own day"),
     end: date = Query(alias="to", description="Last day, inclusive: each location's own day"),
@@ -98,9 +99,9 @@ async def balance_movements(
         if params.q:
             raise InvalidParameter("q", "balance movements have no names, emails or phones to search")
         movements.bounds(start, end)  # 422 naming `to` when the range is reversed
-        spec, order, queries = reports.BALANCE_MOVEMENTS, parse_sort(params.sort, reports.BALANCE_MOVEMENTS), \
-            stores(request)[1]
-        places = await places_now(request)
+        spec, queries = reports.BALANCE_MOVEMENTS, reads.queries
+        order = parse_sort(params.sort, spec)
+        places = await places_now(reads)
 
         async def ledger_sums(locations: list[str] | None) -> tuple[dict, dict]:
             return (await queries.sums_before(criteria.entries_before(locations, places, start)),
@@ -112,6 +113,6 @@ async def balance_movements(
         sums = {key: total for _, part in parts for key, total in part.items()}
         names = {location: places.name(location) for location, _ in openings} | \
             {location: places.name(location) for location, _, _ in sums}
-        return await from_memory(request, spec, movements.movement_rows(openings, sums, names), order, params)
+        return await from_memory(reads, spec, movements.movement_rows(openings, sums, names), order, params)
 
     return await guarded(answer())

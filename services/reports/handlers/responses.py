@@ -6,7 +6,6 @@ import io
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from datetime import date
 
-from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
 from services.reports.domain import csv_export
@@ -15,6 +14,7 @@ from services.reports.domain.locations import Places
 from services.reports.domain.ordering import Order, Segment, decode_cursor, encode_cursor
 from services.reports.domain.paging import page_in_memory
 from services.reports.domain.reports import ReportSpec, present
+from services.reports.handlers.dependencies import Reading
 from services.reports.handlers.listing import Listing, today
 from shared.wiring.http import unprocessable
 
@@ -28,23 +28,18 @@ async def guarded(answer: Awaitable) -> Response | dict:
         return unprocessable(error.field, error.message, "query")
 
 
-def stores(request: Request):
-    state = request.app.state.service.state
-    return state["store"], state["queries"]
-
-
-async def places_now(request: Request) -> Places:
+async def places_now(reads: Reading) -> Places:
     """Every location's name and zone as stored now (a few documents), at the clock's now."""
-    records = await stores(request)[1].location_records()
-    return Places(records, request.app.state.wiring.clock.now())
+    records = await reads.queries.location_records()
+    return Places(records, reads.clock.now())
 
 
-async def from_database(request: Request, spec: ReportSpec, collection: str, criteria: dict,
+async def from_database(reads: Reading, spec: ReportSpec, collection: str, criteria: dict,
                         order: Order, params: Listing, places: Places,
                         segments: dict[str, list[Segment]] | None = None) -> Response | dict:
     """`segments`: for each computed column, its values and their filters (a sort on it reads them in turn)."""
-    columns, day = csv_export.choose_columns(params.columns, spec), today(request)
-    store, queries = stores(request)
+    columns, day = csv_export.choose_columns(params.columns, spec), today(reads.clock)
+    store, queries = reads.store, reads.queries
     split = (segments or {}).get(order.names[0])
     if params.format == "csv":
         found = queries.stream(collection, params.locations, criteria, order, split)
@@ -58,15 +53,15 @@ async def from_database(request: Request, spec: ReportSpec, collection: str, cri
     return {"items": items, "next_cursor": next_cursor, "as_of": as_of}
 
 
-async def from_memory(request: Request, spec: ReportSpec, rows: list[dict], order: Order,
+async def from_memory(reads: Reading, spec: ReportSpec, rows: list[dict], order: Order,
                       params: Listing) -> Response | dict:
-    columns, day = csv_export.choose_columns(params.columns, spec), today(request)
+    columns, day = csv_export.choose_columns(params.columns, spec), today(reads.clock)
     after = decode_cursor(params.cursor, order) if params.cursor and params.format == "json" else None
     page, next_cursor = page_in_memory(rows, order, after, len(rows) if params.format == "csv" else params.limit)
     if params.format == "csv":
         return csv_response(spec, columns, each(page), day)
     items = [_pick(row, columns) for row in page]
-    return {"items": items, "next_cursor": next_cursor, "as_of": await stores(request)[0].as_of()}
+    return {"items": items, "next_cursor": next_cursor, "as_of": await reads.store.as_of()}
 
 
 def _pick(row: dict, columns: list[str]) -> dict:

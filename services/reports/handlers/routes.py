@@ -1,8 +1,9 @@
 """Staff HTTP routes of the reports service."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from services.reports.domain.credits import memberships_view, package_categories
+from services.reports.handlers.dependencies import Reads
 from services.reports.handlers.responses import places_now
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, any_staff
@@ -12,12 +13,12 @@ router = APIRouter(tags=["reports"])
 
 @router.get("/v1/locations/{location_id}/clients/{client_id}/credits")
 async def client_credits(
-    location_id: Identifier, client_id: Identifier, request: Request, staff: Staff = Depends(any_staff)
+    location_id: Identifier, client_id: Identifier, reads: Reads, staff: Staff = Depends(any_staff)
 ) -> dict:
     """A client's packages (available / booked / used) and membership periods (used / max), judged
     on the location's own today."""
     staff.require_location(location_id)
-    store, places = request.app.state.service.state["store"], await places_now(request)
+    store, places = reads.store, await places_now(reads)
     today = places.today(location_id)
     packages = [package_categories(row, places.now, today) for row in await store.client_packages(location_id, client_id)]
     periods = await store.client_periods(location_id, client_id)

@@ -2,12 +2,13 @@
 
 import asyncio
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from services.reports import criteria
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.reports import CLIENT_SEARCH
-from services.reports.handlers.responses import guarded, stores
+from services.reports.handlers.dependencies import Reads
+from services.reports.handlers.responses import guarded
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, any_staff
 
@@ -17,7 +18,7 @@ ORDER = parse_sort(None, CLIENT_SEARCH)  # by name (case-insensitive), ties by c
 
 @router.get("/v1/locations/{location_id}/clients", response_model=None)
 async def search_clients(
-    location_id: Identifier, request: Request, staff: Staff = Depends(any_staff),
+    location_id: Identifier, reads: Reads, staff: Staff = Depends(any_staff),
     q: str | None = Query(None, max_length=100, description="Case-insensitive part of the name, email, phone "
                                                               "or client id (literal text)"),
     limit: int = Query(50, ge=1, le=500), cursor: str | None = Query(None, max_length=2000),
@@ -26,7 +27,7 @@ async def search_clients(
     staff.require_location(location_id)
 
     async def answer():
-        store, queries = stores(request)
+        store, queries = reads.store, reads.queries
         after = decode_cursor(cursor, ORDER) if cursor else None
         found, as_of = await asyncio.gather(
             queries.page("clients", [location_id], criteria.matching(q), ORDER, after, limit), store.as_of())

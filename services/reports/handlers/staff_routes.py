@@ -7,8 +7,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from services.reports.handlers.dependencies import Reads
 from shared.contract.types import Identifier
 from shared.wiring.auth import Staff, any_staff
+from shared.wiring.dependencies import ServiceSettings
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 PROFILE_FIELDS = ("first_name", "last_name", "full_name", "email", "phone", "join_date")
@@ -27,21 +29,20 @@ async def staff_page() -> RedirectResponse:
 
 
 @router.get("/staff/config.json", include_in_schema=False)
-async def staff_config(request: Request) -> dict:
+async def staff_config(request: Request, settings: ServiceSettings) -> dict:
     """The other services' base URLs (CREDITS_URL, NOTIFIER_URL; default: this host, port ∓ 1)."""
-    settings = request.app.state.settings
     here = f"{request.url.scheme}://{request.url.hostname}"
     return {"credits_url": settings.credits_url or f"{here}:{settings.port - 1}",
             "notifier_url": settings.notifier_url or f"{here}:{settings.port + 1}"}
 
 
 @router.get("/v1/me")
-async def me(request: Request, staff: Staff = Depends(any_staff)) -> dict:
+async def me(reads: Reads, staff: Staff = Depends(any_staff)) -> dict:
     """The token's staff id and role, and the locations it may pick: the token's own, or for a
     whole-brand token (`["*"]`) every location the read models know; `location_names` gives each
     one's name (null until the location is registered)."""
     locations = sorted(staff.locations)
-    store, queries = request.app.state.service.state["store"], request.app.state.service.state["queries"]
+    store, queries = reads.store, reads.queries
     records = await queries.location_records()
     if staff.whole_brand:
         locations = sorted(set(await store.clients.distinct("location_id"))
@@ -52,11 +53,11 @@ async def me(request: Request, staff: Staff = Depends(any_staff)) -> dict:
 
 
 @router.get("/v1/locations/{location_id}/clients/{client_id}")
-async def client_profile(location_id: Identifier, client_id: Identifier, request: Request,
+async def client_profile(location_id: Identifier, client_id: Identifier, reads: Reads,
                          staff: Staff = Depends(any_staff)) -> dict:
     """A client's profile at a location and their account (balance, credit, currency), if any."""
     staff.require_location(location_id)
-    store = request.app.state.service.state["store"]
+    store = reads.store
     key = f"{location_id}|{client_id}"
     profile, account = await store.clients.find_one({"_id": key}), await store.accounts.find_one({"_id": key})
     if profile is None and account is None:

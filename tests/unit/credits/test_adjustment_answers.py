@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from services.credits.app import assemble
+from services.credits.handlers.dependencies import HANDLERS
 from services.credits.domain.errors import InsufficientCredits, InvalidAdjustment, ValidityReversed
 from shared.wiring.auth import mint_token
 from shared.wiring.service import create_app
@@ -35,7 +36,7 @@ class Refusing:
 
 def credits_app(handlers: Refusing):
     app = create_app(Settings.for_service("credits", 8002).model_copy(update={"staff_jwt_secret": SECRET}), assemble)
-    app.state.service.state["handlers"] = handlers
+    app.dependency_overrides[HANDLERS] = lambda: handlers
     return app
 
 

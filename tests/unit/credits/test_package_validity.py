@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from services.credits.domain.aggregate import ClientCredits
 from services.credits.domain.errors import InvalidAdjustment, ValidityReversed
 from shared.contract.staff_api import PackageAdjustment
+from shared.migrations.credits_adjustments import with_adjustments_recorded
 from tests.unit.credits.factories import NOW, STAFF, at, booking_created, client_with, package_purchased, view_of
 
 
@@ -81,7 +82,7 @@ def test_the_same_validity_command_again_changes_nothing():
     assert extend(credits, expires_on=None) == [] and credits.to_document() == after
 
 
-def test_a_stored_package_from_before_validity_adjustments_still_loads():
+def test_a_stored_package_from_before_validity_adjustments_loads_once_migrated():
     credits = client_with(package_purchased())
     credits.adjust_package("pkg-1", "add", 1, "old", STAFF, "cmd-1", NOW)
     document = credits.to_document()
@@ -89,7 +90,7 @@ def test_a_stored_package_from_before_validity_adjustments_still_loads():
         for field in ("starts_on", "expires_on", "changed"):
             del adjustment[field]
 
-    [listed] = view_of(ClientCredits.from_document(document))["adjustments"]
+    [listed] = view_of(ClientCredits.from_document(with_adjustments_recorded(document)))["adjustments"]
 
     assert (listed["note"], listed["changed"], listed["starts_on"]) == ("old", ["credits"], None)
 

@@ -9,13 +9,14 @@ from fastapi import FastAPI
 
 from services.notifier.dispatcher import Dispatcher
 from services.notifier.domain.members import member_key, new_member, with_ledger_entry, with_profile
-from services.notifier.handlers import routes
+from services.notifier.handlers import dependencies, routes
 from services.notifier.handlers.catalog import Catalog
 from services.notifier.handlers.commands import Definitions
 from services.notifier.handlers.marketing import MarketingViews
 from services.notifier.store import MemberBook
 from shared.wiring.auth import mint_token
 from shared.wiring.clock import ManualClock
+from shared.wiring.dependencies import IDEMPOTENT, SETTINGS, IdempotentCommands
 from shared.wiring.http import install_error_handlers
 
 SECRET = "unit-secret-unit-secret-unit-secret"
@@ -118,10 +119,11 @@ def served(store: FakeNotifierStore | None = None, locations=("*",), mailer=None
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(routes.router)
-    app.state.settings = SimpleNamespace(staff_jwt_secret=SECRET)
-    app.state.wiring = SimpleNamespace(clock=clock)
-    app.state.service = SimpleNamespace(state={"store": store, "definitions": definitions,
-                                               "views": MarketingViews(store, catalog), "idempotency": None})
+    views = MarketingViews(store, catalog)
+    app.dependency_overrides.update({
+        SETTINGS: lambda: SimpleNamespace(staff_jwt_secret=SECRET), dependencies.STORE: lambda: store,
+        dependencies.DEFINITIONS: lambda: definitions, dependencies.VIEWS: lambda: views,
+        IDEMPOTENT: lambda: IdempotentCommands(None, clock)})
     return client_for(app, locations), store, definitions
 
 

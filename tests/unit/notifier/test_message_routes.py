@@ -7,8 +7,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.notifier.handlers import routes
+from services.notifier.handlers import dependencies, routes
 from shared.wiring.auth import mint_token
+from shared.wiring.dependencies import SETTINGS
 from shared.wiring.http import install_error_handlers
 
 SECRET = "unit-secret-unit-secret-unit-secret"
@@ -28,8 +29,8 @@ def served():
     app, store = FastAPI(), Store()
     install_error_handlers(app)
     app.include_router(routes.router)
-    app.state.settings = SimpleNamespace(staff_jwt_secret=SECRET)
-    app.state.service = SimpleNamespace(state={"store": store})
+    app.dependency_overrides.update({SETTINGS: lambda: SimpleNamespace(staff_jwt_secret=SECRET),
+                                     dependencies.STORE: lambda: store})
     token = mint_token(SECRET, "staff-1", "admin", ["l-1"])
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test",
                              headers={"Authorization": f"Bearer {token}"})

@@ -6,8 +6,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.notifier.handlers import reachability
+from services.notifier.handlers import dependencies, reachability
 from shared.wiring.auth import mint_token
+from shared.wiring.dependencies import SETTINGS
 from shared.wiring.http import install_error_handlers
 
 SECRET = "unit-secret-unit-secret-unit-secret"
@@ -25,8 +26,8 @@ def client(role: str = "admin", locations: tuple[str, ...] = ("l-1",)) -> httpx.
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(reachability.router)
-    app.state.settings = SimpleNamespace(staff_jwt_secret=SECRET)
-    app.state.service = SimpleNamespace(state={"store": Store()})
+    app.dependency_overrides.update({SETTINGS: lambda: SimpleNamespace(staff_jwt_secret=SECRET),
+                                     dependencies.STORE: Store})
     token = mint_token(SECRET, "staff-1", role, list(locations))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test",
                              headers={"Authorization": f"Bearer {token}"})

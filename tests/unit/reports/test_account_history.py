@@ -7,8 +7,10 @@ import httpx
 import pytest
 
 from services.reports.app import assemble
+from services.reports.handlers.dependencies import READING, Reading
 from services.reports.queries import ReportQueries
 from shared.wiring.auth import mint_token
+from shared.wiring.clock import ManualClock
 from shared.wiring.service import create_app
 from shared.wiring.settings import Settings
 
@@ -41,7 +43,7 @@ class Ledger:
 def reports():
     app = create_app(Settings.for_service("reports", 8003).model_copy(update={"staff_jwt_secret": SECRET}), assemble)
     ledger = Ledger()
-    app.state.service.state.update(store=ledger, queries=ledger)
+    app.dependency_overrides[READING] = lambda: Reading(ledger, ledger, ManualClock(AS_OF))
     token = mint_token(SECRET, "staff-1", "reporting", ["l-1"])
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test",
                              headers={"Authorization": f"Bearer {token}"})
