@@ -155,6 +155,7 @@ async def test_a_template_and_a_journey_made_on_a_are_listed_on_b(system):
     assert template.status_code == 201, template.text
     template_id = template.json()["template_id"]
     journey = await _post(notifier.a.url, "/v1/journeys", {"name": ev.unique("jrn"), "audience_id": "owing-balance",
+                                                           "location_ids": [ev.unique("loc")],  # reaches no one else's client
                                                            "steps": [{"after": "PT1H", "template_id": template_id}]})
     assert journey.status_code == 201, journey.text
     journey_id = journey.json()["journey_id"]
