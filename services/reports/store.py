@@ -38,8 +38,8 @@ class ReportsStore(Generational):
         super().__init__(db, generation)
         # One batch at a time: rows carry copies of the profile, so a profile change and a row
         # write of the same client must not interleave (FerretDB v1 has no atomic compare-and-set).
-        # Another instance's may: a new row reads the profile just before its insert, which leaves
-        # a window of that insert's round trip (docs/instances.md).
+        # Another instance's may: a new row reads the profile before its insert and again after
+        # it, so a profile stored in between reaches the row either way (docs/instances.md).
         self.writing = asyncio.Lock()
         self.caches: dict[int, WriteCache] = {}
 
@@ -126,8 +126,18 @@ class ReportsStore(Generational):
         known = versions.get(key)
         if known is not None and known >= row.version:
             return
-        await upsert_if_newer(rows, key, row.version, row.fields, on_insert=copy)
+        inserted: list[dict] = []
+
+        async def first_copy() -> dict:
+            inserted.append(await copy())
+            return inserted[-1]
+
+        await upsert_if_newer(rows, key, row.version, row.fields, on_insert=first_copy if copy else None)
         versions[key] = max(known or 0, row.version)
+        if inserted and (again := await copy()) != inserted[-1]:
+            # The profile changed between the read and the insert (stored by another instance,
+            # whose copy onto the client's rows came before this row existed): copy it now.
+            await rows.update_one({"_id": key}, {"$set": again})
 
     @staticmethod
     async def _note_locations(view: Generational, cache: "WriteCache", locations: set[str]) -> None:

@@ -58,3 +58,20 @@ async def test_a_new_row_carries_the_profile_another_instance_stored(two):
 
     account = await b.accounts.find_one({"_id": "l-1|c-1"})
     assert account["full_name"] == "Ada Lovelace"
+
+
+async def test_a_profile_stored_while_another_instance_inserts_the_clients_first_row_reaches_it(two, monkeypatch):
+    a, b = two
+    original = b._profile
+
+    async def profile_then_theirs(view, owner):  # A stores the profile just after B has read it
+        found = await original(view, owner)
+        if not found:
+            await apply(a, registered("l-1", "c-1", first="Ada"))
+        return found
+
+    monkeypatch.setattr(b, "_profile", profile_then_theirs)
+    await apply(b, entry("l-1", "c-1", 1, 700, 700))
+
+    account = await b.accounts.find_one({"_id": "l-1|c-1"})
+    assert account["full_name"] == "Ada Lovelace"
