@@ -46,7 +46,7 @@ test: servers ## the whole suite against real Kafka and FerretDB
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 rebuild-reports: $(VENV)/.installed ## rebuild the reports' read models from the topics and switch to them live
-	$(PY) -m services.reports.rebuild
+	$(PY) -m services.reports.entrypoints.rebuild
 
 bench: servers
 	$(PY) -m benchmarks.run_all $(BENCH_ARGS)

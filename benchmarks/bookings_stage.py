@@ -35,8 +35,8 @@ from aiokafka import TopicPartition
 from benchmarks import harness
 from benchmarks.credits_throughput import raw_baseline
 from benchmarks.workload import workload
-from services.bookings.handlers.subscribers import SUBSCRIPTIONS as BOOKINGS_SUBSCRIPTIONS
-from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
+from services.bookings.entrypoints.subscribers import SUBSCRIPTIONS as BOOKINGS_SUBSCRIPTIONS
+from services.credits.entrypoints.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
 from shared.contract.topics import BOOKINGS, CREDITS, LIFECYCLE, SALES
 from shared.wiring.auth import mint_token
 

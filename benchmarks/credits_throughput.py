@@ -22,7 +22,7 @@ from pymongo.errors import AutoReconnect, NetworkTimeout
 
 from benchmarks import harness
 from benchmarks.workload import workload
-from services.credits.handlers.subscribers import SUBSCRIPTIONS
+from services.credits.entrypoints.subscribers import SUBSCRIPTIONS
 from shared.contract.topics import BOOKINGS, LIFECYCLE, SALES
 
 # Credits reads bookings from the lifecycle topic: the workload's bookings are legal moves, so

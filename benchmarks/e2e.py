@@ -53,10 +53,10 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from benchmarks import harness
 from benchmarks.credits_throughput import raw_baseline
 from benchmarks.workload import workload
-from services.bookings.handlers.subscribers import SUBSCRIPTIONS as BOOKINGS_SUBSCRIPTIONS
-from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
-from services.notifier.handlers.subscribers import SUBSCRIPTIONS as NOTIFIER_SUBSCRIPTIONS
-from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
+from services.bookings.entrypoints.subscribers import SUBSCRIPTIONS as BOOKINGS_SUBSCRIPTIONS
+from services.credits.entrypoints.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
+from services.notifier.entrypoints.subscribers import SUBSCRIPTIONS as NOTIFIER_SUBSCRIPTIONS
+from services.reports.entrypoints.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
 from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, SALES
 from shared.wiring.auth import mint_token
 

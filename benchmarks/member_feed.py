@@ -1,4 +1,4 @@
-"""What the notifier's member feed (services/notifier/member_feed.py) costs: the writer's extra
+"""What the notifier's member feed (services/notifier/adapters/member_feed.py) costs: the writer's extra
 insert per batch of members, and a follower's read twice a second, idle and under writes.
 
     python -m benchmarks.member_feed [--batches 40 --members 500 --rounds 40]
@@ -16,9 +16,9 @@ from pymongo import AsyncMongoClient
 
 from benchmarks import harness
 from services.notifier.domain.members import new_member, with_ledger_entry
-from services.notifier.handlers.catalog import Catalog
-from services.notifier.member_feed import MemberFeed
-from services.notifier.store import NotifierStore
+from services.notifier.service_layer.catalog import Catalog
+from services.notifier.adapters.member_feed import MemberFeed
+from services.notifier.adapters.store import NotifierStore
 from shared.wiring.locations import LocationBook
 from shared.wiring.settings import Settings
 

@@ -27,7 +27,7 @@ from aiosmtpd.controller import Controller
 from pymongo import AsyncMongoClient
 
 from benchmarks import harness
-from services.notifier.handlers.subscribers import SUBSCRIPTIONS
+from services.notifier.entrypoints.subscribers import SUBSCRIPTIONS
 from shared.contract.topics import CREDITS, NOTIFIER
 from shared.wiring.auth import mint_token
 
@@ -79,7 +79,7 @@ def first_version(n: int) -> dict:
 
 
 async def load_members(db, count: int) -> None:
-    """As the notifier stores them: the first version of each member (services/notifier/store.py)."""
+    """As the notifier stores them: the first version of each member (services/notifier/adapters/store.py)."""
     for start in range(0, count, 5000):
         await db["member_versions"].insert_many([first_version(n) for n in range(start, min(count, start + 5000))],
                                                 ordered=False)

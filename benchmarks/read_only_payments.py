@@ -17,8 +17,8 @@ pg = importlib.util.module_from_spec(spec); spec.loader.exec_module(pg)
 
 from pydantic import TypeAdapter
 from pymongo import AsyncMongoClient
-from services.credits.handlers.commands import CreditsHandlers
-from services.credits.store import CreditsStore
+from services.credits.service_layer.handlers import CreditsHandlers
+from services.credits.adapters.store import CreditsStore
 from shared.contract.sales import SalesEvent
 from shared.wiring.batches import batch_decoder
 from shared.wiring.clock import ManualClock

@@ -32,8 +32,8 @@ import httpx
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from benchmarks import harness
-from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
-from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
+from services.credits.entrypoints.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
+from services.reports.entrypoints.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
 from shared.contract.topics import CLIENTS, CREDITS, SALES
 from shared.wiring.auth import mint_token
 

@@ -27,9 +27,9 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from benchmarks import harness
-from services.reports.criteria import packages_valid
+from services.reports.adapters.criteria import packages_valid
 from services.reports.domain.profiles import with_full_name
-from services.reports.handlers.subscribers import SUBSCRIPTIONS
+from services.reports.entrypoints.subscribers import SUBSCRIPTIONS
 from shared.wiring.auth import mint_token
 
 SECRET = "bench-secret-bench-secret-bench-secret"

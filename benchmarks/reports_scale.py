@@ -31,13 +31,13 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from benchmarks import harness
-from services.reports import criteria
+from services.reports.adapters import criteria
 from services.reports.domain.locations import Places
 from services.reports.domain.ordering import decode_cursor, parse_sort, rank
 from services.reports.domain.profiles import with_full_name
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENT_SEARCH, CLIENTS_WITH_CREDIT, SESSION_CREDITS
-from services.reports.handlers.subscribers import SUBSCRIPTIONS
-from services.reports.store import LOCATION, location_key
+from services.reports.entrypoints.subscribers import SUBSCRIPTIONS
+from services.reports.adapters.store import LOCATION, location_key
 from shared.wiring.auth import mint_token
 from shared.wiring.mongo import only_duplicate_keys
 
@@ -309,7 +309,7 @@ async def _measure_in_process(db, rows: int, samples: int, brand_samples: int, e
     no broker (for when Kafka is down): the peak memory is this whole process's."""
     import os
 
-    from services.reports.app import assemble
+    from services.reports.bootstrap import assemble
     from shared.wiring.service import create_app
     from shared.wiring.settings import Settings
 

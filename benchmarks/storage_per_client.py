@@ -23,11 +23,11 @@ import bson
 from pymongo import AsyncMongoClient, monitoring
 
 from benchmarks import harness
-from services.credits.handlers.commands import CreditsHandlers
-from services.credits.store import CreditsStore
+from services.credits.service_layer.handlers import CreditsHandlers
+from services.credits.adapters.store import CreditsStore
 from shared.contract.sales import AccountTransaction, PackagePurchased
 from shared.wiring.clock import ManualClock
-from shared.wiring.compaction import Retention
+from shared.aggregates.compaction import Retention
 from shared.wiring.locations import LocationBook
 from shared.wiring.settings import Settings
 

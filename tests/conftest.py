@@ -13,10 +13,10 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from shared.wiring.auth import mint_token
-from services.bookings.handlers.subscribers import SUBSCRIPTIONS as BOOKINGS_SUBSCRIPTIONS
-from services.credits.handlers.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
-from services.notifier.handlers.subscribers import SUBSCRIPTIONS as NOTIFIER_SUBSCRIPTIONS
-from services.reports.handlers.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
+from services.bookings.entrypoints.subscribers import SUBSCRIPTIONS as BOOKINGS_SUBSCRIPTIONS
+from services.credits.entrypoints.subscribers import SUBSCRIPTIONS as CREDITS_SUBSCRIPTIONS
+from services.notifier.entrypoints.subscribers import SUBSCRIPTIONS as NOTIFIER_SUBSCRIPTIONS
+from services.reports.entrypoints.subscribers import SUBSCRIPTIONS as REPORTS_SUBSCRIPTIONS
 from shared.wiring.kafka import create_topics
 from tests.support.kafka import Platform, fast_forward_groups, group_offsets, mark_session_start
 from tests.support.processes import PORTS, PORTS_B, Instances, ServiceProcess

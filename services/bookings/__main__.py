@@ -1,4 +1,4 @@
-from services.bookings.app import assemble
+from services.bookings.bootstrap import assemble
 from shared.wiring.service import run
 from shared.wiring.settings import Settings
 

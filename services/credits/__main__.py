@@ -1,4 +1,4 @@
-from services.credits.app import assemble
+from services.credits.bootstrap import assemble
 from shared.wiring.service import run
 from shared.wiring.settings import Settings
 

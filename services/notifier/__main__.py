@@ -1,4 +1,4 @@
-from services.notifier.app import assemble
+from services.notifier.bootstrap import assemble
 from shared.wiring.service import run
 from shared.wiring.settings import Settings
 

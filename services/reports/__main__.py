@@ -1,4 +1,4 @@
-from services.reports.app import assemble
+from services.reports.bootstrap import assemble
 from shared.wiring.service import run
 from shared.wiring.settings import Settings
 

@@ -1,7 +1,7 @@
 """Gives the latest version of every credits aggregate the sweeper's index: `expiring_credit`.
 
 The sweeper finds due lots by the top-level equality `expiring_credit: true` (FerretDB v1 sends
-it to PostgreSQL; see services/credits/store.py). Versions stored before it carry either
+it to PostgreSQL; see services/credits/adapters/store.py). Versions stored before it carry either
 `next_credit_expiry_on` alone or, before zones, `next_credit_expiry` (the UTC end of the day),
 and the sweeper no longer looks for those. Run this once against a store written by that code,
 before starting the new one: each client's latest version gets its index fields recomputed from
@@ -20,10 +20,10 @@ import asyncio
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.credits.domain.aggregate import ClientCredits
-from services.credits.store import expiry_index
+from services.credits.adapters.store import expiry_index
 from shared.wiring import mongo
 from shared.wiring.settings import Settings
-from shared.wiring.versions import version_id
+from shared.aggregates.versions import version_id
 
 LOG = "client_credits"
 OLD_FIELDS = ("next_credit_expiry", "next_credit_expiry_on", "expiring_credit")

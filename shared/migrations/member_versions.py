@@ -2,7 +2,7 @@
 
 Members were kept first as one document each (`members`), then as a log of their own
 (`member_versions` with the member under `member`). The notifier now keeps them in the shared
-version log (shared.wiring.aggregates: the member under `state`, its audience events in the
+version log (shared.aggregates.store: the member under `state`, its audience events in the
 outbox). Run this once against a notifier database written by the older code, before starting
 the new one:
 
@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from shared.wiring import mongo
 from shared.wiring.mongo import is_duplicate_key
 from shared.wiring.settings import Settings
-from shared.wiring.versions import version_id
+from shared.aggregates.versions import version_id
 
 
 async def migrate(db: AsyncDatabase) -> int:

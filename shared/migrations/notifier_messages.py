@@ -1,6 +1,6 @@
 """Brings the messages an older notifier stored up to date: none left `sending`, each in a chunk.
 
-Before messages were claimed a chunk at a time (services.notifier.dispatcher), a message being
+Before messages were claimed a chunk at a time (services.notifier.service_layer.dispatcher), a message being
 sent was marked `sending` with the wall time of its claim (`claimed_wall`). A crash there left it
 so, and the dispatcher marked it failed ("interrupted ... not resent") once the claim was older
 than a minute; and a message carried no `chunk` (the messages recorded together), so its outcome

@@ -1,6 +1,6 @@
 """Moves versions marked the old way (`published: false` in the log) into the outbox's index.
 
-Before the outbox kept its index beside the log (shared.wiring.pending_batches), a version whose
+Before the outbox kept its index beside the log (shared.aggregates.pending_batches), a version whose
 events were not yet published carried `published: false`. The relay no longer looks for those:
 run this once against a store written by that code, before starting the new one, and the relay
 publishes them like any batch a crash left pending.

@@ -17,7 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from services.reports.domain.generations import collection_name, generation_of
-from services.reports.store import LOCATION, location_key
+from services.reports.adapters.store import LOCATION, location_key
 from shared.migrations.command import run
 from shared.wiring.mongo import only_duplicate_keys
 

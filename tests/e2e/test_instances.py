@@ -68,7 +68,7 @@ async def test_a_booking_made_and_cancelled_through_a_reads_the_same_on_b(system
 
 async def test_credits_added_through_a_can_be_deducted_through_b_at_once(system, client_with_pack):
     """B remembers the package as it left it; a deduction only A's newer version can serve is
-    checked against the store before B refuses it (shared.wiring.unit_of_work)."""
+    checked against the store before B refuses it (shared.aggregates.unit_of_work)."""
     location, client = client_with_pack
     credits = system["credits"]
     path = f"/v1/locations/{location}/clients/{client}/packages/pack-5/adjustments"

@@ -76,7 +76,7 @@ def start_offsets(system) -> str:
 
 async def run_rebuild(system) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.reports.rebuild", "--start-offsets-json", start_offsets(system),
+        sys.executable, "-m", "services.reports.entrypoints.rebuild", "--start-offsets-json", start_offsets(system),
         cwd=ROOT, env={**os.environ, **system["reports"].env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), timeout=300)

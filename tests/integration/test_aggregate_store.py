@@ -9,10 +9,10 @@ from opentelemetry.sdk.trace import TracerProvider
 from pydantic import BaseModel, ConfigDict
 
 from shared.migrations.outbox_marks import migrate
-from shared.wiring.aggregates import AggregateStore
+from shared.aggregates.store import AggregateStore
 from shared.wiring.clock import ManualClock
-from shared.wiring.unit_of_work import Kind
-from shared.wiring.versions import ConcurrentUpdate, Version
+from shared.aggregates.unit_of_work import Kind
+from shared.aggregates.versions import ConcurrentUpdate, Version
 
 pytestmark = pytest.mark.integration
 

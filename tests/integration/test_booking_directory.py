@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.bookings.directory import BookingDirectory
+from services.bookings.adapters.directory import BookingDirectory
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from prometheus_client import CollectorRegistry
 
-from shared.wiring.aggregates import AggregateStore
+from shared.aggregates.store import AggregateStore
 from shared.wiring.clock import ManualClock
 from tests.integration.test_aggregate_store import COUNTER, Credit, Outbound, change, change_many
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.credits.handlers.commands import CreditsHandlers
-from services.credits.store import CreditsStore
+from services.credits.service_layer.handlers import CreditsHandlers
+from services.credits.adapters.store import CreditsStore
 from shared.migrations.credit_expiry_index import migrate
 from shared.contract.locations import LocationRegistered, LocationUpdated
 from shared.contract.sales import AccountTransaction

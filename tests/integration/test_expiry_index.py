@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from services.credits.handlers.commands import CreditsHandlers
-from services.credits.store import CreditsStore
+from services.credits.service_layer.handlers import CreditsHandlers
+from services.credits.adapters.store import CreditsStore
 from shared.contract.sales import AccountTransaction
 from shared.wiring.clock import ManualClock
 from shared.wiring.locations import LocationBook

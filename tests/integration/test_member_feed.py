@@ -2,10 +2,10 @@
 
 import pytest
 
-from services.notifier.handlers.members import MEMBER
-from services.notifier.member_feed import RETENTION_S, AnnouncedMembers, MemberFeed
-from services.notifier.store import NotifierStore
-from shared.wiring.aggregates import AggregateStore
+from services.notifier.service_layer.members import MEMBER
+from services.notifier.adapters.member_feed import RETENTION_S, AnnouncedMembers, MemberFeed
+from services.notifier.adapters.store import NotifierStore
+from shared.aggregates.store import AggregateStore
 from tests.integration.test_notifier_store import AT, owing, published, write
 
 pytestmark = pytest.mark.integration

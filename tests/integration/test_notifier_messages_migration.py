@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.notifier.dispatcher import Dispatcher
+from services.notifier.service_layer.dispatcher import Dispatcher
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.messages import INTERRUPTED
-from services.notifier.store import NotifierStore
+from services.notifier.adapters.store import NotifierStore
 from shared.migrations import notifier_messages
 from shared.wiring.clock import ManualClock
 

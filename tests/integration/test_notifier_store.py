@@ -7,10 +7,10 @@ import pytest
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.members import new_member, with_ledger_entry, with_package
 from services.notifier.domain.member import Member
-from services.notifier.handlers.members import MEMBER
-from services.notifier.store import NotifierStore
+from services.notifier.service_layer.members import MEMBER
+from services.notifier.adapters.store import NotifierStore
 from shared.migrations.member_versions import migrate as migrate_members
-from shared.wiring.aggregates import AggregateStore
+from shared.aggregates.store import AggregateStore
 
 pytestmark = pytest.mark.integration
 

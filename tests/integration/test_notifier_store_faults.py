@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 from pymongo.errors import OperationFailure
 
-from services.notifier.delivery import Mail
-from services.notifier.dispatcher import Dispatcher
+from services.notifier.adapters.delivery import Mail
+from services.notifier.service_layer.dispatcher import Dispatcher
 from services.notifier.domain.members import new_member, with_ledger_entry, with_profile
-from services.notifier.scheduler import Scheduler
-from services.notifier.store import NotifierStore
+from services.notifier.entrypoints.scheduler import Scheduler
+from services.notifier.adapters.store import NotifierStore
 from shared.wiring.clock import ManualClock
 
 pytestmark = pytest.mark.integration

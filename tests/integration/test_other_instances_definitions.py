@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.notifier.handlers.catalog import Catalog
-from services.notifier.store import NotifierStore
+from services.notifier.service_layer.catalog import Catalog
+from services.notifier.adapters.store import NotifierStore
 from shared.contract.locations import LocationRegistered
 from shared.wiring.locations import LocationBook
 from shared.zones import zone

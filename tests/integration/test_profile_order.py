@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.reports.projector import Projector
-from services.reports.store import ReportsStore
+from services.reports.service_layer.projector import Projector
+from services.reports.adapters.store import ReportsStore
 from shared.contract.clients import ClientRegistered, ClientUpdated
 from shared.contract.credits import AccountEntryRecorded
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.reports.store import ReportsStore
+from services.reports.adapters.store import ReportsStore
 from shared.contract.clients import ClientUpdated
 from tests.integration.test_reports_store import T0, apply, entry, registered
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.reports import criteria
+from services.reports.adapters import criteria
 from services.reports.domain.locations import Places
 from services.reports.domain.movements import movement_rows
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort

@@ -12,14 +12,14 @@ from datetime import UTC, date, datetime, time
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from services.reports import criteria
+from services.reports.adapters import criteria
 from services.reports.domain.indexes import REPORTS
 from services.reports.domain.locations import Places
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENT_SEARCH, CLIENTS_WITH_CREDIT, SESSION_CREDITS
-from services.reports.queries import ReportQueries
-from services.reports.generations import on_ferretdb
-from services.reports.store import ReportsStore
+from services.reports.service_layer.queries import ReportQueries
+from services.reports.adapters.generations import on_ferretdb
+from services.reports.adapters.store import ReportsStore
 
 pytestmark = pytest.mark.integration
 

@@ -5,15 +5,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.reports import criteria
+from services.reports.adapters import criteria
 from services.reports.domain.locations import Places
 from services.reports.domain.movements import movement_rows
 from services.reports.domain.ordering import decode_cursor, encode_cursor, parse_sort
 from services.reports.domain.folding import Fold, Row
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENTS_WITH_CREDIT, SESSION_CREDITS
-from services.reports.projector import Projector
-from services.reports.queries import ReportQueries
-from services.reports.store import LOCATION, ReportsStore, location_key
+from services.reports.service_layer.projector import Projector
+from services.reports.service_layer.queries import ReportQueries
+from services.reports.adapters.store import LOCATION, ReportsStore, location_key
 from shared.migrations import reports_location_marks
 from shared.contract.clients import ClientRegistered, ClientUpdated
 from shared.contract.credits import AccountEntryRecorded, PackageChanged

@@ -7,8 +7,8 @@ import pytest
 from pydantic import BaseModel
 
 from shared.rules import RuleViolation
-from shared.wiring.aggregates import AggregateStore
-from shared.wiring.unit_of_work import Kind
+from shared.aggregates.store import AggregateStore
+from shared.aggregates.unit_of_work import Kind
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ import pytest
 from pydantic import TypeAdapter
 from pymongo import AsyncMongoClient
 
-from services.credits.handlers.commands import CreditsHandlers
-from services.credits.store import CreditsStore
+from services.credits.service_layer.handlers import CreditsHandlers
+from services.credits.adapters.store import CreditsStore
 from shared.contract.sales import SalesEvent
 from shared.wiring.batches import BatchConsumer
 from shared.wiring.clock import ManualClock

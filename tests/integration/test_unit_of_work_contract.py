@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.wiring.aggregates import AggregateStore
-from shared.wiring.memory_aggregates import InMemoryAggregates
+from shared.aggregates.store import AggregateStore
+from shared.aggregates.memory import InMemoryAggregates
 from tests.unit.test_unit_of_work import COUNTER, add_one
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from services.notifier.domain.templates import MERGE_FIELDS, render, render_subject
 from services.reports.domain.csv_export import FORMULA_STARTS
 from services.reports.domain.reports import CLIENTS_WITH_CREDIT
-from services.reports.handlers.responses import csv_chunks, each
+from services.reports.entrypoints.responses import csv_chunks, each
 
 hostile_text = st.one_of(
     st.text(max_size=60),

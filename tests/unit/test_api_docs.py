@@ -6,10 +6,10 @@ import re
 import httpx
 import pytest
 
-from services.bookings.app import assemble as bookings
-from services.credits.app import assemble as credits
-from services.notifier.app import assemble as notifier
-from services.reports.app import assemble as reports
+from services.bookings.bootstrap import assemble as bookings
+from services.credits.bootstrap import assemble as credits
+from services.notifier.bootstrap import assemble as notifier
+from services.reports.bootstrap import assemble as reports
 from shared.wiring.service import create_app
 from shared.wiring.settings import Settings
 

@@ -4,7 +4,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from services.notifier.domain.members import new_member
-from services.notifier.handlers.members import change_of
+from services.notifier.service_layer.members import change_of
 from services.reports.domain.folding import fold
 from shared.contract.clients import ClientEvent
 from tests.support import events as ev

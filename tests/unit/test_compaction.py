@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from shared.wiring.clock import ManualClock
-from shared.wiring.compaction import Compactor, Retention
-from shared.wiring.pending_batches import PendingBatches
+from shared.aggregates.compaction import Compactor, Retention
+from shared.aggregates.pending_batches import PendingBatches
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 

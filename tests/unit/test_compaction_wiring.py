@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from prometheus_client import generate_latest
 
-from services.bookings.app import assemble as bookings
-from services.credits.app import assemble as credits
+from services.bookings.bootstrap import assemble as bookings
+from services.credits.bootstrap import assemble as credits
 from shared.wiring.service import build_wiring
 from shared.wiring.settings import Settings
 

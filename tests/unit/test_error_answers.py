@@ -21,7 +21,7 @@ NOT_STAFF = ("/health/live", "/health/ready")
 
 
 def service_app(name: str):
-    assemble = importlib.import_module(f"services.{name}.app").assemble
+    assemble = importlib.import_module(f"services.{name}.bootstrap").assemble
     return create_app(Settings.for_service(name, PORTS[name]).model_copy(update={"staff_jwt_secret": SECRET}),
                       assemble)
 

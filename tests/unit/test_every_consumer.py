@@ -7,10 +7,10 @@ import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.message import KafkaAckableMessage
 
-from services.bookings.handlers import subscribers as bookings
-from services.credits.handlers import subscribers as credits
-from services.notifier.handlers import subscribers as notifier
-from services.reports.handlers import subscribers as reports
+from services.bookings.entrypoints import subscribers as bookings
+from services.credits.entrypoints import subscribers as credits
+from services.notifier.entrypoints import subscribers as notifier
+from services.reports.entrypoints import subscribers as reports
 from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, LOCATIONS, SALES
 from shared.wiring.kafka import inbound_router
 from tests.support import events as ev

@@ -112,7 +112,7 @@ async def test_a_handler_that_raises_anyway_is_run_again_rather_than_committed_p
 
 
 async def test_a_reports_rebuild_waits_out_a_failing_store_rather_than_ending():
-    from services.reports.rebuild import Tally, applier
+    from services.reports.entrypoints.rebuild import Tally, applier
 
     class Projector:
         calls = 0

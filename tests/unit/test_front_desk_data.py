@@ -6,7 +6,7 @@ from pydantic import TypeAdapter
 
 from services.notifier.domain.addresses import reachability
 from services.notifier.domain.members import new_member
-from services.notifier.handlers.members import change_of
+from services.notifier.service_layer.members import change_of
 from services.reports.domain.folding import fold
 from shared.contract.clients import ClientEvent
 from shared.contract.topics import CLIENTS

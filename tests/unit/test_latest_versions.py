@@ -6,10 +6,10 @@ import pytest
 from cachetools import LRUCache
 
 from shared.wiring.clock import ManualClock
-from shared.wiring.compaction import Retention
-from shared.wiring.latest_versions import LatestVersions
+from shared.aggregates.compaction import Retention
+from shared.aggregates.latest_versions import LatestVersions
 from shared.wiring.settings import Settings
-from shared.wiring.versions import Version
+from shared.aggregates.versions import Version
 
 
 def version(number: int, published: bool = True) -> Version:

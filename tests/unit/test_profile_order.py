@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from services.notifier.domain.members import PROFILE_FIELDS as MEMBER_FIELDS
 from services.notifier.domain.members import new_member
-from services.notifier.handlers.members import change_of
+from services.notifier.service_layer.members import change_of
 from services.reports.domain.folding import fold
 from services.reports.domain.profiles import stored_profile
 from shared.contract.clients import CLEARABLE, PROFILE_FIELDS, ClientEvent, Name

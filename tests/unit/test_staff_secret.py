@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local import secret as local_secret
-from services.reports.app import assemble
+from services.reports.bootstrap import assemble
 from shared.wiring.service import create_app
 from shared.wiring.settings import Settings
 from shared.wiring.staff_secret import PUBLISHED_DEFAULTS, WeakStaffSecret

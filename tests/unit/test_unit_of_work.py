@@ -3,9 +3,9 @@
 import pytest
 from pydantic import BaseModel
 
-from shared.wiring.memory_aggregates import InMemoryAggregates
-from shared.wiring.unit_of_work import Kind
-from shared.wiring.versions import ConcurrentUpdate
+from shared.aggregates.memory import InMemoryAggregates
+from shared.aggregates.unit_of_work import Kind
+from shared.aggregates.versions import ConcurrentUpdate
 
 
 class Counted(BaseModel):

@@ -1,9 +1,9 @@
 """The bookings service's use cases over the in-memory unit of work: no database, no broker."""
 
-from services.bookings.handlers.commands import BookingsHandlers
-from services.bookings.store import CLIENT_BOOKINGS
+from services.bookings.service_layer.handlers import BookingsHandlers
+from services.bookings.adapters.store import CLIENT_BOOKINGS
 from shared.wiring.clock import ManualClock
-from shared.wiring.memory_aggregates import InMemoryAggregates
+from shared.aggregates.memory import InMemoryAggregates
 from tests.unit.bookings.factories import CLIENT, LOCATION, NOW, booking_cancelled, booking_created, credit_reserved
 
 

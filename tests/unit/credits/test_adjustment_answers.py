@@ -8,8 +8,8 @@ from datetime import date
 import httpx
 import pytest
 
-from services.credits.app import assemble
-from services.credits.handlers.dependencies import HANDLERS
+from services.credits.bootstrap import assemble
+from services.credits.entrypoints.dependencies import HANDLERS
 from services.credits.domain.errors import InsufficientCredits, InvalidAdjustment, ValidityReversed
 from shared.wiring.auth import mint_token
 from shared.wiring.service import create_app

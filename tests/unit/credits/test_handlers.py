@@ -2,10 +2,10 @@
 
 from datetime import UTC
 
-from services.credits.handlers.commands import CreditsHandlers
-from services.credits.store import CLIENT_CREDITS
+from services.credits.service_layer.handlers import CreditsHandlers
+from services.credits.adapters.store import CLIENT_CREDITS
 from shared.wiring.clock import ManualClock
-from shared.wiring.memory_aggregates import InMemoryAggregates
+from shared.aggregates.memory import InMemoryAggregates
 from tests.unit.credits.factories import CLIENT, LOCATION, NOW, STAFF, booking_created, package_purchased, transaction
 
 

@@ -7,13 +7,13 @@ from types import SimpleNamespace
 import httpx
 from fastapi import FastAPI
 
-from services.notifier.dispatcher import Dispatcher
+from services.notifier.service_layer.dispatcher import Dispatcher
 from services.notifier.domain.members import member_key, new_member, with_ledger_entry, with_profile
-from services.notifier.handlers import dependencies, routes
-from services.notifier.handlers.catalog import Catalog
-from services.notifier.handlers.commands import Definitions
-from services.notifier.handlers.marketing import MarketingViews
-from services.notifier.store import MemberBook
+from services.notifier.entrypoints import dependencies, routes
+from services.notifier.service_layer.catalog import Catalog
+from services.notifier.service_layer.definitions import Definitions
+from services.notifier.service_layer.marketing import MarketingViews
+from services.notifier.adapters.store import MemberBook
 from shared.wiring.auth import mint_token
 from shared.wiring.clock import ManualClock
 from shared.wiring.dependencies import IDEMPOTENT, SETTINGS, IdempotentCommands

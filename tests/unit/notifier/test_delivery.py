@@ -1,6 +1,6 @@
 import pytest
 
-from services.notifier.delivery import (Mail, PermanentDeliveryError, TransientDeliveryError, as_email,
+from services.notifier.adapters.delivery import (Mail, PermanentDeliveryError, TransientDeliveryError, as_email,
                                         send_with_retries)
 from services.notifier.domain.addresses import reachability
 from services.notifier.domain.messages import message_id
@@ -56,7 +56,7 @@ def test_the_email_carries_the_message_id_for_tracing():
 
 
 async def test_a_mail_whose_header_would_break_a_line_is_a_permanent_failure_not_a_crash():
-    from services.notifier.delivery import SmtpMailer
+    from services.notifier.adapters.delivery import SmtpMailer
 
     with pytest.raises(PermanentDeliveryError, match="cannot build the message"):
         await SmtpMailer("smtp://127.0.0.1:1").send(Mail("msg-1", "a@x.com\r\nBcc: b@x.com", "Hi", "Body"))

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.notifier.delivery import Mail, TransientDeliveryError
-from services.notifier.dispatcher import Dispatcher
+from services.notifier.adapters.delivery import Mail, TransientDeliveryError
+from services.notifier.service_layer.dispatcher import Dispatcher
 from services.notifier.domain.announcements import new_message
 from services.notifier.domain.members import new_member, with_profile
 from services.notifier.domain.messages import INTERRUPTED

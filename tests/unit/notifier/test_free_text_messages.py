@@ -3,7 +3,7 @@ outcomes staff read (template names, failures as sentences)."""
 
 import pytest
 
-from services.notifier.delivery import Mail, PermanentDeliveryError, TransientDeliveryError, _by_code
+from services.notifier.adapters.delivery import Mail, PermanentDeliveryError, TransientDeliveryError, _by_code
 from services.notifier.domain.failures import failure_sentence
 from services.notifier.domain.announcements import new_message
 from tests.unit.notifier.fakes import NOW, FakeNotifierStore, served

@@ -5,12 +5,12 @@ from types import SimpleNamespace
 from datetime import UTC, datetime, timedelta
 
 from services.notifier.domain.conditions import Audience, Condition
-from services.notifier.handlers.catalog import Catalog
-from services.notifier.handlers.members import MEMBER, MemberChanges
-from services.notifier.scheduler import Scheduler
+from services.notifier.service_layer.catalog import Catalog
+from services.notifier.service_layer.members import MEMBER, MemberChanges
+from services.notifier.entrypoints.scheduler import Scheduler
 from shared.contract.credits import PackageChanged
 from shared.wiring.clock import ManualClock
-from shared.wiring.memory_aggregates import InMemoryAggregates
+from shared.aggregates.memory import InMemoryAggregates
 from shared.zones import zone
 from tests.unit.notifier.test_upkeep import FakeLocations, FakeStore
 

@@ -8,7 +8,7 @@ import pytest
 from services.notifier.domain.conditions import Audience, Condition, audience_document
 from services.notifier.domain.journeys import journey_from, schedule
 from services.notifier.domain.paging import encode_cursor
-from services.notifier.scheduler import Scheduler
+from services.notifier.entrypoints.scheduler import Scheduler
 from tests.unit.notifier.fakes import NOW, FakeNotifierStore, served
 
 OWING = "owing-balance"

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.notifier.handlers import dependencies, routes
+from services.notifier.entrypoints import dependencies, routes
 from shared.wiring.auth import mint_token
 from shared.wiring.dependencies import SETTINGS
 from shared.wiring.http import install_error_handlers

@@ -8,11 +8,11 @@ import pytest
 from services.notifier.domain.conditions import OWING_BALANCE, Audience, Condition
 from services.notifier.domain.members import new_member, with_ledger_entry
 from services.notifier.domain.upkeep import fold, moved_by_time, time_horizon
-from services.notifier.handlers.catalog import Catalog
-from services.notifier.handlers.members import MEMBER, MemberChanges
+from services.notifier.service_layer.catalog import Catalog
+from services.notifier.service_layer.members import MEMBER, MemberChanges
 from shared.contract.credits import AccountEntryRecorded, CreditReserved
 from shared.wiring.clock import ManualClock
-from shared.wiring.memory_aggregates import InMemoryAggregates
+from shared.aggregates.memory import InMemoryAggregates
 
 AT = datetime(2026, 11, 22, 9, tzinfo=UTC)
 TODAY = AT.date()

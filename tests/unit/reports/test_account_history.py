@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from services.reports.app import assemble
-from services.reports.handlers.dependencies import READING, Reading
-from services.reports.queries import ReportQueries
+from services.reports.bootstrap import assemble
+from services.reports.entrypoints.dependencies import READING, Reading
+from services.reports.service_layer.queries import ReportQueries
 from shared.wiring.auth import mint_token
 from shared.wiring.clock import ManualClock
 from shared.wiring.service import create_app

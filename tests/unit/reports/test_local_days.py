@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from services.reports import criteria
+from services.reports.adapters import criteria
 from services.reports.domain.locations import Places
 from services.reports.domain.ordering import parse_sort
 from services.reports.domain.paging import page_in_memory

@@ -5,7 +5,7 @@ from functools import partial
 
 from services.reports.domain.ordering import parse_sort, rank
 from services.reports.domain.reports import ACCOUNT_BALANCES
-from services.reports.queries import merge_sorted
+from services.reports.service_layer.queries import merge_sorted
 
 
 def row(location: str, client: str, email: str | None) -> dict:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 
-from services.reports import criteria
+from services.reports.adapters import criteria
 from services.reports.domain.locations import Places
 from services.reports.domain.ordering import parse_sort
 from services.reports.domain.reports import ACCOUNT_BALANCES, CLIENTS_WITH_CREDIT, SESSION_CREDITS

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.reports.app import assemble
+from services.reports.bootstrap import assemble
 from shared.wiring.auth import mint_token
 from shared.wiring.service import create_app
 from shared.wiring.settings import Settings
@@ -86,7 +86,7 @@ async def test_me_needs_a_token():
     assert (await get(reports_app(), "/v1/me")).status_code == 401
 
 
-WEB = Path(__file__).resolve().parents[3] / "services" / "reports" / "web"
+WEB = Path(__file__).resolve().parents[3] / "services" / "reports" / "entrypoints" / "staff_page" / "web"
 IMPORT = re.compile(r"""(?:from\s+|import\s*\(\s*)["'](\./[\w./-]+)["']""")
 
 
