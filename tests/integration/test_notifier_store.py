@@ -166,3 +166,12 @@ async def test_the_messages_of_a_journey_or_newsletter_are_read_per_location_wit
     assert sorted(m["_id"] for m in here) == ["m-0", "m-1"] and set(here[0]) == {"_id", "status"}
     assert [(m["_id"], set(m)) for m in chosen] == [("m-1", {"_id", "status", "reason"})]
     assert len(everywhere) == 3
+
+
+async def test_a_member_another_instance_folded_a_moment_ago_is_read_from_the_log(db):
+    theirs, mine = NotifierStore(db), NotifierStore(db)
+    await write(member_log(db, theirs), [owing("c1")])  # before this instance's book learnt it
+
+    assert mine.book.member("loc-1|c1") is None
+    assert (await mine.member("loc-1|c1"))["balance_minor"] == -500
+    assert await mine.member("loc-1|nobody") is None

@@ -22,6 +22,7 @@ from shared.wiring.mongo import is_duplicate_key, only_duplicate_keys
 class NotifierStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self.book = MemberBook(db["member_versions"])
+        self._member_log = db["member_versions"]
         self.audiences, self.templates = db["audiences"], db["templates"]
         self.journeys, self.newsletters, self.steps = db["journeys"], db["newsletters"], db["journey_steps"]
         self.messages, self.claims = db["messages"], db["delivery_claims"]
@@ -49,7 +50,14 @@ class NotifierStore:
         return await getattr(self, collection).find({}).to_list()
 
     async def member(self, key: str) -> dict | None:
-        return self.book.member(key)
+        """As the book has it. A member the book lacks may have been folded a moment ago by another
+        instance (the member feed brings it within half a second): it is read from the log, so a
+        message sent at once is judged on it (one read, only on a miss)."""
+        member = self.book.member(key)
+        if member is None:
+            latest = await self._member_log.find({"key": key}).sort("version", -1).limit(1).to_list()
+            member = latest[0]["state"] if latest else None
+        return member
 
     async def audience_members(self, audience_id: str, locations: Iterable[str] | None = None) -> list[dict]:
         return list(self.book.inside(audience_id, locations))
