@@ -168,10 +168,13 @@ async def test_the_messages_of_a_journey_or_newsletter_are_read_per_location_wit
     assert len(everywhere) == 3
 
 
-async def test_a_member_another_instance_folded_a_moment_ago_is_read_from_the_log(db):
+async def test_a_member_is_judged_as_stored_not_as_this_instances_book_has_it(db):
     theirs, mine = NotifierStore(db), NotifierStore(db)
-    await write(member_log(db, theirs), [owing("c1")])  # before this instance's book learnt it
+    await write(member_log(db, mine), [owing("c1")])
+    await theirs.book.load()
+    await write(member_log(db, theirs), [owing("c1", -900), owing("c2")])  # before this book learnt them
 
-    assert mine.book.member("loc-1|c1") is None
-    assert (await mine.member("loc-1|c1"))["balance_minor"] == -500
+    assert mine.book.member("loc-1|c1")["balance_minor"] == -500 and mine.book.member("loc-1|c2") is None
+    assert (await mine.member("loc-1|c1"))["balance_minor"] == -900
+    assert (await mine.member("loc-1|c2"))["balance_minor"] == -500
     assert await mine.member("loc-1|nobody") is None

@@ -80,8 +80,11 @@ def owing(n: int) -> dict:
 async def prepared(db) -> NotifierStore:
     store = NotifierStore(db)
     await store.ensure_indexes()
-    for n in range(MEMBERS):
-        store.book._put(f"loc-1|c{n:03d}", 1, owing(n))  # the members the notifier holds in memory
+    members = {f"loc-1|c{n:03d}": owing(n) for n in range(MEMBERS)}
+    await db["member_versions"].insert_many([{"_id": f"{key}#000000000001", "key": key, "version": 1, "state": member,
+                                              "events": [], "published": True} for key, member in members.items()])
+    for key, member in members.items():
+        store.book._put(key, 1, member)  # the members the notifier holds in memory, as stored
     await store.insert_new("templates", {"_id": "tpl-1", "name": "t", "subject": "Hi {{first_name}}",
                                          "body": "You owe {{balance}}."})
     await store.insert_new("newsletters", {"_id": "nl-1", "audience_id": "owing-balance", "template_id": "tpl-1",

@@ -50,14 +50,11 @@ class NotifierStore:
         return await getattr(self, collection).find({}).to_list()
 
     async def member(self, key: str) -> dict | None:
-        """As the book has it. A member the book lacks may have been folded a moment ago by another
-        instance (the member feed brings it within half a second): it is read from the log, so a
-        message sent at once is judged on it (one read, only on a miss)."""
-        member = self.book.member(key)
-        if member is None:
-            latest = await self._member_log.find({"key": key}).sort("version", -1).limit(1).to_list()
-            member = latest[0]["state"] if latest else None
-        return member
+        """The member as stored now, not as this instance's book has it: another instance may have
+        folded its latest change (its profile, say) a moment ago, and the member feed brings that
+        to the book only within half a second. What a message is judged on (one read)."""
+        latest = await self._member_log.find({"key": key}).sort("version", -1).limit(1).to_list()
+        return latest[0]["state"] if latest else None
 
     async def audience_members(self, audience_id: str, locations: Iterable[str] | None = None) -> list[dict]:
         return list(self.book.inside(audience_id, locations))
