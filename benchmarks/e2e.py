@@ -406,6 +406,10 @@ def _store_commands(processes: dict) -> dict[str, dict]:
     return {name: harness.store_commands(port) for name, (_, port) in processes.items()}
 
 
+def _by_collection(processes: dict) -> dict[str, dict]:
+    return {name: harness.store_commands_by_collection(port) for name, (_, port) in processes.items()}
+
+
 # --- the run --------------------------------------------------------------------------------
 
 async def main(clients: int, locations: int, events: int, rate: float = 500.0, seconds: float = 60.0,
@@ -419,11 +423,13 @@ async def main(clients: int, locations: int, events: int, rate: float = 500.0, s
         stage, processes, (start, end) = await sustained(run, mix)
         try:
             people = sorted({(e["location_id"], e["client_id"]) for _, e in mix})
-            before = _store_commands(processes)
+            before, before_by_collection = _store_commands(processes), _by_collection(processes)
             offered = await freshness(run, processes["reports"][1], people, rate, seconds, sample_every, pollers)
             stage |= summarise(offered, rate)
             stage["live_store_commands_per_inbound_event"] = harness.round_trips_per_event(
                 before, _store_commands(processes), offered["sent"])
+            stage["live_store_commands_per_inbound_event_by_collection"] = harness.round_trips_per_event(
+                before_by_collection, _by_collection(processes), offered["sent"])
             stage["backlog_store_commands_per_inbound_event"] = harness.round_trips_per_event(
                 {name: {} for name in processes}, before, stage["events"])
             print(f"freshness at {stage['achieved_rate_per_s']} events/s: p50 {stage['freshness_p50_ms']} ms, "

@@ -183,6 +183,16 @@ def store_commands(port: int) -> dict[str, float]:
             if family.name == "store_commands" for sample in family.samples if sample.name.endswith("_total")}
 
 
+def store_commands_by_collection(port: int) -> dict[str, float]:
+    """A service's database commands so far, as "command collection" (its `store_collection_commands_total`)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return {f'{sample.labels["command"]} {sample.labels["collection"]}': sample.value
+            for family in text_string_to_metric_families(text) if family.name == "store_collection_commands"
+            for sample in family.samples if sample.name.endswith("_total")}
+
+
 def round_trips_per_event(before: dict[str, dict], after: dict[str, dict], events: int) -> dict:
     """{service: {command: commands per event}} between two `store_commands` readings of each service."""
     return {service: {command: round((count - before[service].get(command, 0)) / max(events, 1), 3)
