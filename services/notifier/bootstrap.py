@@ -14,6 +14,7 @@ from shared.contract.notifier import NotifierEvent
 from shared.contract.topics import NOTIFIER, NOTIFIER_FEED
 from shared.wiring.dependencies import IDEMPOTENT, IdempotentCommands
 from shared.wiring.idempotency import IdempotencyKeys
+from shared.aggregates.compaction import Retention
 from shared.aggregates.store import AggregateStore
 from shared.wiring.kafka import events_publisher, inbound_router, raw_sender
 from shared.wiring.locations import LocationBook
@@ -23,12 +24,15 @@ from shared.wiring.service import Service, Wiring
 def assemble(wiring: Wiring) -> Service:
     publish = events_publisher(wiring.broker, NOTIFIER.name, NotifierEvent,
                                "Audience entries and exits, and the outcome of every message")
-    store, clock = NotifierStore(wiring.db), wiring.clock
+    clock, retention = wiring.clock, Retention.of(wiring.settings)
+    store = NotifierStore(wiring.db, clock.now, retention.trust_cache)
     catalog = Catalog(store)
     locations = LocationBook(wiring.db["locations"])
-    log = AggregateStore(wiring.db["member_versions"], MEMBER, publish, clock.now, cache=store.book)
+    log = AggregateStore(wiring.db["member_versions"], MEMBER, publish, clock.now, cache=store.book,
+                         retention=retention)
+    log.compactor.count_in(wiring.registry)
     feed = MemberFeed(wiring.settings.kafka_bootstrap_servers, NOTIFIER_FEED, wiring.db.name,
-                      raw_sender(wiring.broker), wiring.outages.outlast)
+                      raw_sender(wiring.broker), wiring.outages.outlast, clock.now)
     members = MemberChanges(AnnouncedMembers(log, feed), store, catalog, clock, locations)
     dispatcher = Dispatcher(store, SmtpMailer(wiring.settings.smtp_url), publish, clock)
     scheduler = Scheduler(store, catalog, dispatcher, clock, wiring.settings.sweep_seconds, members)
@@ -44,7 +48,7 @@ def assemble(wiring: Wiring) -> Service:
         on_start=[store.ensure_indexes, log.ensure_indexes, feed.position, catalog.reload, store.book.load,
                   locations.refresh],  # before the first event
         # What other instances committed and defined, as it happens (the feed), and their zones.
-        background=[scheduler.run, log.run_relay, lambda: feed.follow(store.book, definitions.learnt),
+        background=[scheduler.run, log.run_relay, log.run_compactor, lambda: feed.follow(store.book, definitions.learnt),
                     locations.follow],
         provides=[dependencies.STORE.bind(store), dependencies.DEFINITIONS.bind(definitions),
                   dependencies.VIEWS.bind(MarketingViews(store, catalog)),

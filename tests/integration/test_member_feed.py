@@ -37,9 +37,9 @@ class Instance:
         async def send(topic_name, value, key, _headers):
             await producer.send_and_wait(topic_name, value, key=key)
 
-        self.store = NotifierStore(db)
+        self.store = NotifierStore(db, lambda: AT)
         self.catalog = Catalog(self.store)
-        self.feed = MemberFeed(bootstrap, topic, db.name, send, _outlast)
+        self.feed = MemberFeed(bootstrap, topic, db.name, send, _outlast, lambda: AT)
         log = AggregateStore(db["member_versions"], MEMBER, published, lambda: AT, cache=self.store.book)
         self.members = AnnouncedMembers(log, self.feed)
         self.defined: list[tuple[list, list]] = []

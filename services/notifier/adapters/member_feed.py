@@ -24,6 +24,7 @@ on it (shared.aggregates.store).
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import bson
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -45,9 +46,10 @@ PER_RECORD = 200  # members: a record stays well under the broker's 1 MB default
 
 
 class MemberFeed:
-    def __init__(self, bootstrap_servers: str, topic: Topic, database: str, send: Send, outlast: Outlast) -> None:
+    def __init__(self, bootstrap_servers: str, topic: Topic, database: str, send: Send, outlast: Outlast,
+                 now: Callable[[], datetime]) -> None:
         self._bootstrap, self._topic, self._database = bootstrap_servers, topic, database
-        self._send, self._outlast = send, outlast
+        self._send, self._outlast, self._now = send, outlast, now
         self._me = uuid.uuid4().hex  # this process: its own records are not read back
         self._consumer: AIOKafkaConsumer | None = None
 
@@ -73,7 +75,9 @@ class MemberFeed:
         await self._publish({"audiences": list(audiences), "journeys": list(journeys)}, "definitions")
 
     async def _publish(self, body: dict, key: str) -> None:
-        value = bson.encode({"database": self._database, "by": self._me, **body})
+        # `at`: the writer's clock once stored; a reader trusts the versions for writing from then
+        # on only (MemberBook), however late it reads them
+        value = bson.encode({"database": self._database, "by": self._me, "at": self._now(), **body})
         await self._outlast("notifier/member-feed", lambda: self._send(self._topic.name, value, key.encode(), {}))
 
     async def follow(self, book: MemberBook, learnt: Learnt) -> None:
@@ -93,7 +97,7 @@ class MemberFeed:
             return
         for version in body.get("members", ()):
             # published: its writer's outbox publishes its events (or the relay does)
-            book.put(Version(version["key"], version["version"], version["member"], [], True))
+            book.put(Version(version["key"], version["version"], version["member"], [], True), body.get("at"))
         if body.get("audiences") or body.get("journeys"):
             await learnt(body.get("audiences", []), body.get("journeys", []))
 
