@@ -36,7 +36,7 @@ from shared.wiring.kafka import build_broker, create_topics, raw_sender
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
 from shared.wiring.staff_secret import WeakStaffSecret, check_staff_secret
-from shared.wiring.store_metrics import StoreCommands
+from shared.wiring.store_metrics import CountedAsApi, StoreCommands
 from shared.wiring.tracing import instrument, instrument_http, tracer_provider
 
 log = get_logger(__name__)
@@ -110,6 +110,7 @@ def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock:
     serve_api_docs(app)
     provide(app, [CLOCK.bind(wiring.clock), SETTINGS.bind(settings), *service.provides])
     install_error_handlers(app)
+    app.add_middleware(CountedAsApi)  # the store commands a request sends are told from the events'
     instrument_http(app, wiring.tracer_provider)
     _allow_staff_page(app, settings)
     app.include_router(health_router(_readiness(wiring), wiring.registry))
