@@ -1,9 +1,9 @@
 """Two notifier instances on the real Kafka and FerretDB: what one commits of the members, or
 defines, the other learns from the member feed, without reading the store."""
 
-import asyncio
 import uuid
 from contextlib import asynccontextmanager
+from functools import partial
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -14,6 +14,7 @@ from services.notifier.service_layer.catalog import Catalog
 from services.notifier.service_layer.members import MEMBER
 from shared.aggregates.store import AggregateStore
 from shared.contract.topics import Topic
+from shared.wiring.background import running
 from shared.wiring.kafka import create_topics
 from tests.integration.test_notifier_store import AT, owing, published, write
 from tests.support.kafka import eventually
@@ -51,17 +52,11 @@ class Instance:
 
 @asynccontextmanager
 async def following(*instances: Instance):
-    tasks = []
     for instance in instances:
         await instance.feed.position()
         await instance.store.book.load()
-        tasks.append(asyncio.create_task(instance.feed.follow(instance.store.book, instance.learnt)))
-    try:
+    async with running([partial(i.feed.follow, i.store.book, i.learnt) for i in instances]):
         yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 @pytest.fixture
