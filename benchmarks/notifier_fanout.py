@@ -28,6 +28,7 @@ from pymongo import AsyncMongoClient
 
 from benchmarks import harness
 from services.notifier.entrypoints.subscribers import SUBSCRIPTIONS
+from shared.aggregates.versions import version_id
 from shared.contract.topics import CREDITS, NOTIFIER
 from shared.wiring.auth import mint_token
 
@@ -75,11 +76,13 @@ def member(n: int) -> dict:
 
 def first_version(n: int) -> dict:
     state = member(n)
-    return {"_id": f"{state['_id']}#{1:012d}", "key": state["_id"], "version": 1, "member": state}
+    return {"_id": version_id(state["_id"], 1), "key": state["_id"], "version": 1, "state": state, "events": [],
+            "published": True, "batch": "", "written_at": datetime.now(UTC)}
 
 
 async def load_members(db, count: int) -> None:
-    """As the notifier stores them: the first version of each member (services/notifier/adapters/store.py)."""
+    """As the notifier stores them: the first version of each member in its version log
+    (shared.aggregates.recorder)."""
     for start in range(0, count, 5000):
         await db["member_versions"].insert_many([first_version(n) for n in range(start, min(count, start + 5000))],
                                                 ordered=False)

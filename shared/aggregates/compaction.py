@@ -29,7 +29,7 @@ start-up finds what a crash left.
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from prometheus_client import CollectorRegistry
@@ -43,6 +43,7 @@ from shared.aggregates.versions import version_id
 
 log = get_logger(__name__)
 
+LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
 BACKLOG_LIMIT = 1000  # pending batches beyond which a pass waits for the relay (a broker outage)
 
 
@@ -108,7 +109,7 @@ class Compactor:
         tops: dict[str, tuple[int, datetime, bool]] = {}  # key -> (version, written_at, compacted)
         left: set[str] = set()
         async for doc in self._log.find({}, {"key": 1, "version": 1, "written_at": 1, "compacted": 1}):
-            seen, top = (doc["version"], doc["written_at"], bool(doc.get("compacted"))), tops.get(doc["key"])
+            seen, top = (doc["version"], _written_at(doc), bool(doc.get("compacted"))), tops.get(doc["key"])
             if top is None or seen[0] > top[0]:
                 tops[doc["key"]], seen = seen, top
             if seen is not None and not seen[2]:
@@ -193,3 +194,9 @@ class _DeletedVersions:
                                      labels=["log"])
         family.add_metric([self._compactor._log.name], self._compactor.deleted)
         yield family
+
+
+def _written_at(doc: dict) -> datetime:
+    """A version stored before versions carried `written_at` (the notifier's members, moved into
+    the shared log by shared.migrations.member_versions) is older than any retention."""
+    return doc.get("written_at") or LONG_AGO

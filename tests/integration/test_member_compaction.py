@@ -9,7 +9,7 @@ import pytest
 from services.notifier.adapters.store import NotifierStore
 from services.notifier.service_layer.members import MEMBER
 from shared.aggregates.store import AggregateStore
-from shared.aggregates.versions import Version
+from shared.aggregates.versions import Version, version_id
 from shared.wiring.clock import ManualClock
 from tests.integration.test_notifier_store import owing, published, write
 
@@ -68,3 +68,17 @@ async def test_a_version_learnt_from_the_feed_is_trusted_from_when_it_was_writte
     store.book.put(Version("loc-1|c1", 4, owing("c1"), [], True), written)
 
     assert store.book.get("loc-1|c1") is None and store.book.member("loc-1|c1") is not None
+
+
+async def test_member_versions_moved_from_the_old_log_without_a_write_time_are_compacted_at_start(db, clock):
+    legacy = [{"_id": version_id("loc-1|c1", n), "key": "loc-1|c1", "version": n, "state": owing("c1", -n),
+               "events": [], "published": True} for n in (1, 2, 3)]  # as shared.migrations.member_versions left them
+    await db["member_versions"].insert_many(legacy)
+    _, log = instance(db, clock)
+
+    assert await log.compactor.recover() == 1
+    assert await log.compactor.compact() == 1  # version 2; 1 stays as a stub, 3 is the member
+
+    restarted, _ = instance(db, clock)
+    await restarted.book.load()
+    assert restarted.book.member("loc-1|c1")["balance_minor"] == -3
