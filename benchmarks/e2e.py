@@ -31,6 +31,12 @@ API, in one run.
    ledger entry is on `studio.credits.v1`, and at most `--pollers` run at once, so the reads
    do not load the service they measure (a sample waiting for a poller slot only makes its
    number worse).
+3. Store round trips. Each service's database commands (a pymongo CommandListener) are read
+   from `/metrics` at the phases' edges and divided by the phase's inbound events, by command and
+   by collection. The headline (`live_/backlog_store_commands_per_inbound_event`) counts the
+   commands sent for events (consumers and background jobs); those sent while serving HTTP
+   requests (in the live phase, the reports' answers to this benchmark's own polling) are
+   reported apart (`live_/backlog_api_store_commands_per_inbound_event`).
 Prints the numbers; writes benchmarks/results/e2e.json and a plot of freshness over the run,
 benchmarks/results/e2e-freshness.png. Peak RSS is each service's VmHWM at the end.
 """
@@ -75,11 +81,14 @@ NOTES = {
              "bulk upsert per record, no services)",
     "freshness": "publish of a sampled payment until GET /v1/locations/{l}/clients/{c} on reports shows "
                  "last_activity_at at or after its occurred_at; p50/p99/max over the samples",
-    "store_commands_per_inbound_event": "database commands each service sent (a pymongo CommandListener, "
-                                        "store_commands_total on /metrics; handshakes and pings not counted) "
+    "store_commands_per_inbound_event": "database commands each service sent for events (a pymongo "
+                                        "CommandListener, store_collection_commands_total{origin=\"events\"} on "
+                                        "/metrics: consumers and background jobs; handshakes and pings not counted) "
                                         "divided by the inbound events of the phase: backlog = phase 1 including "
-                                        "start-up, live = the freshness phase, whose reports count includes the "
-                                        "benchmark's own polling reads",
+                                        "start-up, live = the freshness phase",
+    "api_store_commands_per_inbound_event": "the commands sent while serving HTTP requests (origin \"api\"), "
+                                            "over the same events: in the live phase the reports' count is the "
+                                            "benchmark's own polling GETs, which grow when freshness is slower",
     "credits_topic_records_applied_by_reports": "records the reports consumed from studio.credits.v1 in phase 1: "
                                                 "this run's fan-out, plus whatever other producers on the machine "
                                                 "published meanwhile (the topics are shared: run on a quiet machine)",
@@ -406,8 +415,20 @@ def _store_commands(processes: dict) -> dict[str, dict]:
     return {name: harness.store_commands(port) for name, (_, port) in processes.items()}
 
 
-def _by_collection(processes: dict) -> dict[str, dict]:
-    return {name: harness.store_commands_by_collection(port) for name, (_, port) in processes.items()}
+def round_trips(before: dict, after: dict, events: int, prefix: str) -> dict:
+    """`{prefix}_store_commands_per_inbound_event` (by command, the commands sent for events) and
+    `..._by_collection`, then the same for the API's requests as `{prefix}_api_...`."""
+    numbers = {}
+    for origin, name in (("events", prefix), ("api", f"{prefix}_api")):
+        mine = {phase: {service: counts.get(origin, {}) for service, counts in reading.items()}
+                for phase, reading in (("before", before), ("after", after))}
+        commands = {phase: {service: harness.by_command(counts) for service, counts in reading.items()}
+                    for phase, reading in mine.items()}
+        numbers[f"{name}_store_commands_per_inbound_event"] = harness.round_trips_per_event(
+            commands["before"], commands["after"], events)
+        numbers[f"{name}_store_commands_per_inbound_event_by_collection"] = harness.round_trips_per_event(
+            mine["before"], mine["after"], events)
+    return numbers
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -423,15 +444,11 @@ async def main(clients: int, locations: int, events: int, rate: float = 500.0, s
         stage, processes, (start, end) = await sustained(run, mix)
         try:
             people = sorted({(e["location_id"], e["client_id"]) for _, e in mix})
-            before, before_by_collection = _store_commands(processes), _by_collection(processes)
+            before = _store_commands(processes)
             offered = await freshness(run, processes["reports"][1], people, rate, seconds, sample_every, pollers)
             stage |= summarise(offered, rate)
-            stage["live_store_commands_per_inbound_event"] = harness.round_trips_per_event(
-                before, _store_commands(processes), offered["sent"])
-            stage["live_store_commands_per_inbound_event_by_collection"] = harness.round_trips_per_event(
-                before_by_collection, _by_collection(processes), offered["sent"])
-            stage["backlog_store_commands_per_inbound_event"] = harness.round_trips_per_event(
-                {name: {} for name in processes}, before, stage["events"])
+            stage |= round_trips(before, _store_commands(processes), offered["sent"], "live")
+            stage |= round_trips({name: {} for name in processes}, before, stage["events"], "backlog")
             print(f"freshness at {stage['achieved_rate_per_s']} events/s: p50 {stage['freshness_p50_ms']} ms, "
                   f"p99 {stage['freshness_p99_ms']} ms, max {stage['freshness_max_ms']} ms over "
                   f"{stage['freshness_samples']} samples ({stage['freshness_not_visible_in_120s']} never visible)",

@@ -174,23 +174,28 @@ async def drop_databases(run: str, services) -> None:
     await mongo.close()
 
 
-def store_commands(port: int) -> dict[str, float]:
-    """A service's database commands so far, by command name (its `store_commands_total`)."""
+def store_commands(port: int) -> dict[str, dict[str, float]]:
+    """A service's database commands so far, {origin: {"command collection": count}} (its
+    `store_collection_commands_total`; origin `api` while serving HTTP requests, else `events`)."""
     from prometheus_client.parser import text_string_to_metric_families
 
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-    return {sample.labels["command"]: sample.value for family in text_string_to_metric_families(text)
-            if family.name == "store_commands" for sample in family.samples if sample.name.endswith("_total")}
+    counts: dict[str, dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if family.name == "store_collection_commands" and sample.name.endswith("_total"):
+                labels = sample.labels
+                counts.setdefault(labels["origin"], {})[f'{labels["command"]} {labels["collection"]}'] = sample.value
+    return counts
 
 
-def store_commands_by_collection(port: int) -> dict[str, float]:
-    """A service's database commands so far, as "command collection" (its `store_collection_commands_total`)."""
-    from prometheus_client.parser import text_string_to_metric_families
-
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-    return {f'{sample.labels["command"]} {sample.labels["collection"]}': sample.value
-            for family in text_string_to_metric_families(text) if family.name == "store_collection_commands"
-            for sample in family.samples if sample.name.endswith("_total")}
+def by_command(counts: dict[str, float]) -> dict[str, float]:
+    """{"command collection": count} summed by command."""
+    summed: dict[str, float] = {}
+    for key, count in counts.items():
+        command = key.split(" ", 1)[0]
+        summed[command] = summed.get(command, 0) + count
+    return summed
 
 
 def round_trips_per_event(before: dict[str, dict], after: dict[str, dict], events: int) -> dict:

@@ -38,7 +38,7 @@ class VersionCache(Protocol):
     def put(self, version: Version) -> None: ...
     def forget(self, key: str) -> None: ...
     def published(self, version: Version) -> None: ...
-    # LatestVersions also says which entries it knew too long ago to write on (`stale`)
+    def stale(self, key: str) -> bool: ...  # known too long ago to write on: reload it first
 
 
 class AggregateStore(Generic[A]):
@@ -87,7 +87,7 @@ class AggregateStore(Generic[A]):
         is read again first (one lookup each, at once), so a batch keeps them instead of trying
         them as new and writing each alone after its lost insert."""
         async with self._writers.hold_all(keys):
-            stale = [key for key in keys if self._latest.get(key) is None and _stale(self._latest, key)]
+            stale = [key for key in keys if self._latest.get(key) is None and self._latest.stale(key)]
             await asyncio.gather(*(self.fresh(key) for key in stale))
             yield
 
@@ -112,12 +112,7 @@ class AggregateStore(Generic[A]):
         await self._outbox.run_relay(every)
 
     async def run_compactor(self) -> None:
-        """Only over a cache that stops trusting a version after `trust_cache` (LatestVersions):
-        a cache that trusts forever (the notifier's MemberBook) could write on a deleted number."""
-        if not isinstance(self._latest, LatestVersions):
-            raise TypeError(f"{type(self._latest).__name__} does not bound how long it trusts a version")
+        """The cache stops trusting a version after `trust_cache` (`stale`): one that trusted
+        forever could write on a number the compactor deleted."""
         await self.compactor.run()
 
-
-def _stale(cache: VersionCache, key: str) -> bool:
-    return isinstance(cache, LatestVersions) and cache.stale(key)

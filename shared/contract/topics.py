@@ -23,7 +23,12 @@ NOTIFIER = Topic("studio.notifier.v1", 3)
 
 ALL = (LOCATIONS, CLIENTS, SALES, BOOKINGS, CREDITS, LIFECYCLE, NOTIFIER)
 
+# Between the instances of one service, not part of the public contract (no dead-letter twin:
+# only the service writes it): what each notifier instance committed of the members and defined.
+NOTIFIER_FEED = Topic("studio.notifier.feed.v1", 3)
+INTERNAL = (NOTIFIER_FEED,)
+
 
 def every_topic_name() -> list[tuple[str, int]]:
     """Each topic and its dead-letter twin, with partition counts."""
-    return [(t.name, t.partitions) for t in ALL] + [(t.dead_letter, 1) for t in ALL]
+    return [(t.name, t.partitions) for t in ALL + INTERNAL] + [(t.dead_letter, 1) for t in ALL]

@@ -13,14 +13,11 @@ when it was written); a member only in `members` becomes version 1 of its log. R
 finds nothing to move.
 """
 
-import argparse
-import asyncio
-
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.wiring import mongo
 from shared.wiring.mongo import is_duplicate_key
-from shared.wiring.settings import Settings
+from shared.migrations.command import run
 from shared.aggregates.versions import version_id
 
 
@@ -44,18 +41,5 @@ async def migrate(db: AsyncDatabase) -> int:
     return moved
 
 
-async def main(database: str, url: str) -> None:
-    client = mongo.connect(url)
-    try:
-        moved = await migrate(client[database])
-        print(f"{database}: {moved} member version(s) moved into the shared version log")
-    finally:
-        await client.close()
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database")
-    arguments, settings = parser.parse_args(), Settings()
-    default = settings.model_copy(update={"service_name": "notifier"}).database_name
-    asyncio.run(main(arguments.database or default, settings.mongodb_url))
+    run(__doc__, ["notifier"], migrate, "member version(s) moved into the shared version log")

@@ -7,7 +7,6 @@ given travels as typed bindings (shared.wiring.dependencies), what its subscribe
 the broker's FastStream context (docs/architecture.md).
 """
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -31,12 +30,13 @@ from shared.wiring.dependencies import CLOCK, SETTINGS, Binding, provide
 from shared.wiring.http import health_router, install_error_handlers
 from shared.wiring.batches import Consumers
 from shared.wiring.dead_letter import DeadLetters
-from shared.wiring.failures import Outages, is_outage
+from shared.wiring.background import running
+from shared.wiring.failures import Outages
 from shared.wiring.kafka import build_broker, create_topics, raw_sender
 from shared.wiring.logging import configure_logging, get_logger
 from shared.wiring.settings import Settings
 from shared.wiring.staff_secret import WeakStaffSecret, check_staff_secret
-from shared.wiring.store_metrics import StoreCommands
+from shared.wiring.store_metrics import CountedAsApi, StoreCommands
 from shared.wiring.tracing import instrument, instrument_http, tracer_provider
 
 log = get_logger(__name__)
@@ -110,6 +110,7 @@ def create_app(settings: Settings, assemble: Callable[[Wiring], Service], clock:
     serve_api_docs(app)
     provide(app, [CLOCK.bind(wiring.clock), SETTINGS.bind(settings), *service.provides])
     install_error_handlers(app)
+    app.add_middleware(CountedAsApi)  # the store commands a request sends are told from the events'
     instrument_http(app, wiring.tracer_provider)
     _allow_staff_page(app, settings)
     app.include_router(health_router(_readiness(wiring), wiring.registry))
@@ -153,37 +154,17 @@ def _lifespan(wiring: Wiring, service: Service):
         for hook in service.on_start:
             await wiring.outages.outlast("start-up", hook)
         await wiring.outages.outlast("start-up", wiring.broker.start)
-        tasks = [asyncio.create_task(_supervised(job)) for job in service.background]
-        log.info("service started", port=wiring.settings.port)
         try:
-            yield
+            async with running(service.background):
+                log.info("service started", port=wiring.settings.port)
+                yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             await wiring.broker.stop()
             await wiring.mongo_client.close()
             if wiring.tracer_provider is not None:
                 wiring.tracer_provider.shutdown()  # flushes the spans still queued
 
     return lifespan
-
-
-async def _supervised(job: Callable[[], Awaitable[None]]) -> None:
-    """Keeps a background loop alive across unexpected errors; cancellation stops it."""
-    while True:
-        try:
-            await job()
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            name = getattr(job, "__name__", "job")
-            if is_outage(error):  # the store or the broker: no traceback to read, just wait
-                log.warning("background job waiting out an outage; restarting in 1s", job=name, error=repr(error)[:300])
-            else:
-                log.exception("background job failed; restarting in 1s", job=name)
-            await asyncio.sleep(1)
 
 
 def run(settings: Settings, assemble: Callable[[Wiring], Service]) -> None:

@@ -31,14 +31,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import TypeAdapter
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from services.bookings.domain.aggregate import ClientBookings
 from services.credits.domain.aggregate import ClientCredits
-from shared.contract.bookings import BookingEvent
-from shared.contract.sales import SalesEvent
+from shared.contract import BOOKING_EVENTS, SALES_EVENTS
 from shared.contract.topics import BOOKINGS, CLIENTS, CREDITS, LIFECYCLE, SALES
 from shared.contract.topics import LOCATIONS as LOCATIONS_TOPIC
 from shared.rules import RuleViolation
@@ -55,7 +53,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # topics from its start, and this run's 20,000 events would make that replay take minutes.
 SERVERS_SCRIPT = ROOT / "deploy" / "local" / "servers.sh"
 CLIENTS_PER_LOCATION, LOCATIONS = 120, 10  # about 20,000 events in all
-SALES_EVENTS, BOOKING_EVENTS = TypeAdapter(SalesEvent), TypeAdapter(BookingEvent)
 ZONES = ("Pacific/Kiritimati", "Etc/GMT+12", "America/New_York", "Europe/London", "Australia/Sydney",
          "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham", "America/St_Johns", "UTC")
 

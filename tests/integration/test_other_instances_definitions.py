@@ -1,11 +1,10 @@
-"""What another instance stored a moment ago, learnt before this one judges an event by it."""
+"""What another instance stored a moment ago, learnt before this one judges an event by it (what
+another notifier defined comes on its member feed: tests/integration/test_member_feed.py)."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from services.notifier.service_layer.catalog import Catalog
-from services.notifier.adapters.store import NotifierStore
 from shared.contract.locations import LocationRegistered
 from shared.wiring.locations import LocationBook
 from shared.zones import zone
@@ -24,12 +23,3 @@ async def test_a_location_another_instance_registered_is_known_before_its_events
 
     assert mine.zone("l-1") == zone("Etc/GMT+12")
 
-
-async def test_a_journey_another_instance_defined_is_known_before_members_are_judged(db):
-    mine, theirs = Catalog(NotifierStore(db)), NotifierStore(db)
-    await theirs.insert_new("journeys", {"_id": "jrn-1", "name": "Reminder", "audience_id": "owing-balance",
-                                         "steps": [{"after": "PT1H", "template_id": "tpl-1"}]})
-
-    await mine.learn()
-
-    assert [j.id for j in mine.journeys_of("owing-balance")] == ["jrn-1"]

@@ -14,9 +14,9 @@ from typing import Annotated
 
 from faststream import Context, ContextRepo
 from faststream.kafka import KafkaMessage, KafkaRouter
-from pydantic import TypeAdapter
 
 from services.bookings.service_layer.handlers import BookingsHandlers
+from shared.contract import BOOKING_EVENTS, CREDITS_EVENTS
 from shared.contract.bookings import BookingEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.topics import BOOKINGS, CREDITS
@@ -25,9 +25,6 @@ from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
 SUBSCRIPTIONS = {"bookings": BOOKINGS.name, "credits": CREDITS.name}
-
-BOOKING_EVENTS = TypeAdapter(BookingEvent)
-CREDITS_EVENTS = TypeAdapter(CreditsEvent)
 
 
 @dataclass(frozen=True)

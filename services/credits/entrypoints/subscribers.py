@@ -22,9 +22,9 @@ from typing import Annotated
 
 from faststream import Context, ContextRepo
 from faststream.kafka import KafkaMessage, KafkaRouter
-from pydantic import TypeAdapter
 
 from services.credits.service_layer.handlers import CreditsHandlers
+from shared.contract import BOOKING_EVENTS, LOCATION_EVENTS, SALES_EVENTS
 from shared.contract.bookings import BookingEvent
 from shared.contract.locations import LocationsEvent
 from shared.contract.sales import SalesEvent
@@ -34,10 +34,6 @@ from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
 SUBSCRIPTIONS = {"locations": LOCATIONS.name, "sales": SALES.name, "lifecycle": LIFECYCLE.name}
-
-LOCATION_EVENTS = TypeAdapter(LocationsEvent)
-SALES_EVENTS = TypeAdapter(SalesEvent)
-BOOKING_EVENTS = TypeAdapter(BookingEvent)
 
 
 @dataclass(frozen=True)

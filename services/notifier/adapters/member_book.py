@@ -1,7 +1,8 @@
 """Every member of the notifier in memory: the cache of its members' version log, and the
 index of who is inside each audience at each location."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import bson
 from bson.codec_options import CodecOptions
@@ -10,6 +11,7 @@ from sortedcontainers import SortedSet
 
 from services.notifier.domain.members import member_key
 from services.notifier.domain.upkeep import expiry_dates
+from shared.aggregates.latest_versions import TRUST_FOR
 from shared.aggregates.versions import Version
 
 BSON = CodecOptions(tz_aware=True)
@@ -22,11 +24,18 @@ class MemberBook:
     It is the cache of the members' AggregateStore (the unit of work writes through it), and is
     loaded whole at start. Another instance's write to a member it also holds makes this one's
     next insert lose, which reads the stored version (AggregateStore.commit).
+
+    Like LatestVersions it trusts a version for writing only `trust_for` after it was loaded,
+    written or learnt from the feed: the compactor deletes superseded versions, and a number it
+    deleted could be won again by a writer still believing in the version before it
+    (shared.aggregates.compaction). Reads (pages, counts) use every member, trusted or not.
     """
 
-    def __init__(self, log: AsyncCollection) -> None:
-        self._log = log
+    def __init__(self, log: AsyncCollection, now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 trust_for: timedelta = TRUST_FOR) -> None:
+        self._log, self._now, self._trust_for = log, now, trust_for
         self._latest: dict[str, tuple[int, bytes]] = {}
+        self._confirmed: dict[str, datetime] = {}  # key -> when its latest version here was known to be the latest
         self._unpublished: dict[str, Version] = {}  # the latest version, while its events are not out
         # audience id -> location id -> client ids inside, sorted: pages and counts per location
         self._inside: dict[str, dict[str, SortedSet]] = {}
@@ -36,7 +45,8 @@ class MemberBook:
     async def load(self) -> int:
         """Read the whole log (the outbox's relay publishes what a crash left pending)."""
         async for doc in self._log.find({}, {"key": 1, "version": 1, "state": 1}):
-            self._put(doc["key"], doc["version"], doc["state"])
+            if doc.get("state") is not None:  # not a compacted first version's stub
+                self._put(doc["key"], doc["version"], doc["state"])
         return len(self._latest)
 
     def member(self, key: str) -> dict | None:
@@ -46,15 +56,24 @@ class MemberBook:
     # The cache of shared.aggregates.store (what LatestVersions is for the other services):
 
     def get(self, key: str) -> Version | None:
+        """The latest version to write on, if known recently enough (else the writer reloads it)."""
+        if self.stale(key):
+            return None
         if key in self._unpublished:
             return self._unpublished[key]
         entry = self._latest.get(key)
         return Version(key, entry[0], self.member(key), [], True) if entry else None
 
-    def put(self, version: Version) -> None:
+    def stale(self, key: str) -> bool:
+        """Known, but too long ago to write on: worth a reload (shared.aggregates.store.hold)."""
+        confirmed = self._confirmed.get(key)
+        return confirmed is not None and not timedelta(0) <= self._now() - confirmed <= self._trust_for
+
+    def put(self, version: Version, confirmed: datetime | None = None) -> None:
+        """A version loaded, written, or learnt from the feed (`confirmed`: when its writer stored it)."""
         if version.state is None:
             return
-        self._put(version.key, version.number, version.state)
+        self._put(version.key, version.number, version.state, confirmed)
         if version.published:
             self._unpublished.pop(version.key, None)
         elif self._latest[version.key][0] == version.number:
@@ -105,11 +124,12 @@ class MemberBook:
         wanted = sorted(by_location if locations is None else set(locations))
         return [(location_id, by_location[location_id]) for location_id in wanted if location_id in by_location]
 
-    def _put(self, key: str, number: int, member: dict) -> None:
+    def _put(self, key: str, number: int, member: dict, confirmed: datetime | None = None) -> None:
         known = self._latest.get(key)
         if known is not None and known[0] > number:
             return
         self._latest[key] = (number, bson.encode({**member, "_id": key}))
+        self._confirmed[key] = confirmed or self._now()
         self._locations.add(member["location_id"])
         for audience_id, state in member.get("audiences", {}).items():
             clients = self._inside.setdefault(audience_id, {}).setdefault(member["location_id"], SortedSet())

@@ -1,111 +1,105 @@
-"""What the other instances wrote of the members: a feed every instance follows, so that each
-instance's MemberBook holds every member, not only those of its own partitions.
+"""What the other notifier instances committed and defined: a Kafka topic every instance reads
+whole, so that each instance's MemberBook holds every member (not only those of its own
+partitions) and its Catalog every audience and journey, with no read of the store.
 
 A writer, once a batch's member versions are committed (`AnnouncedMembers`, the members'
-AggregateStore as MemberChanges sees it), inserts them as one entry under `key` =
-the wall-clock second it was written: a top-level equality, the one filter FerretDB v1 hands to
-PostgreSQL (served there by the GIN index on `key`; a range on a date would run in Go over the
-whole collection). The versions go in `member_feed_versions`, a small mark with the same `_id`
-in `member_feed`: the marks of the last few seconds are read again every round, and FerretDB
-decodes in Go whatever the equality matched. Twice a second every instance reads the marks it
-has not seen, fetches their versions by `_id` and puts them in its book, which keeps the highest
-version of each member, so reading an entry twice, or one's own, changes nothing. Entries are
-deleted a minute after they were written: the log (member_versions) stays the truth.
+AggregateStore as MemberChanges sees it), publishes them as one record; a staff definition is
+published once it is stored (Definitions). Every instance reads every partition with no consumer
+group, from where the topic ended when it started (`position`, run before the book and the
+catalog are loaded: what was committed before is in the store, what is committed after is on the
+topic, so nothing falls between). The book keeps the highest version of each member, so a record
+read twice, or one's own, changes nothing.
 
-The wall clock, not the service's clock: the feed is plumbing between processes (tests move the
-service's clock by days). An entry whose insert took long may land after its second was read,
-so it is inserted again under a later second. A crash between the versions' insert and the
-entry's leaves other instances with the previous versions of that batch's members until they
-change again or the instance restarts (it loads the whole log).
+Records are BSON (a member's dates and datetimes round-trip as the book keeps them), carry the
+database they belong to (deployments and test runs share a broker: another database's members
+are not ours) and the writer's process id (its own records are skipped).
+
+Kafka reads cost the store nothing: the feed this replaces, in the database, cost a read twice
+a second per instance, and two inserts and a delete per batch (docs/instances.md). A crash
+between a commit and its record leaves the other instances with the previous versions of that
+batch's members until they change again or the instance restarts (it loads the whole log); the
+next commit of such a member is not lost: its insert loses to the stored version and is redone
+on it (shared.aggregates.store).
 """
 
-import asyncio
-import time
 import uuid
 from collections.abc import Awaitable, Callable
-from math import floor
+from datetime import datetime
 
-from pymongo.asynchronous.collection import AsyncCollection
+import bson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from bson.codec_options import CodecOptions
 
-from services.notifier.domain.member import Member
 from services.notifier.adapters.member_book import MemberBook
+from services.notifier.domain.member import Member
 from shared.aggregates.store import AggregateStore
 from shared.aggregates.unit_of_work import Attempts
 from shared.aggregates.versions import Version
+from shared.contract.topics import Topic
 
+BSON = CodecOptions(tz_aware=True)
+Send = Callable[[str, bytes, bytes | None, dict], Awaitable[None]]  # shared.wiring.kafka.raw_sender
 Outlast = Callable[[str, Callable[[], Awaitable[None]]], Awaitable[None]]
+Learnt = Callable[[list[dict], list[dict]], Awaitable[None]]  # (audiences, journeys) another instance defined
 
-MARGIN_S = 2  # seconds read again: an entry written near a second's end, or by a clock a little behind
-SLOW_S = 1.0  # an insert slower than this is repeated under a later second
-RETENTION_S = 60
+PER_RECORD = 200  # members: a record stays well under the broker's 1 MB default
 
 
 class MemberFeed:
-    def __init__(self, entries: AsyncCollection, book: MemberBook, outlast: Outlast,
-                 wall: Callable[[], float] = time.time) -> None:
-        self._entries, self._book, self._outlast, self._wall = entries, book, outlast, wall
-        self._versions = entries.database[f"{entries.name}_versions"]  # each entry's payload, by its `_id`
-        self._me = uuid.uuid4().hex  # this process: its own entries are not read back
-        self._read_from = wall()  # what was written before the book was loaded is in the log
-        self._seen: dict[str, int] = {}  # entry id -> its second, within the window
-        self._deleted_to = floor(self._read_from) - RETENTION_S
+    def __init__(self, bootstrap_servers: str, topic: Topic, database: str, send: Send, outlast: Outlast,
+                 now: Callable[[], datetime]) -> None:
+        self._bootstrap, self._topic, self._database = bootstrap_servers, topic, database
+        self._send, self._outlast, self._now = send, outlast, now
+        self._me = uuid.uuid4().hex  # this process: its own records are not read back
+        self._consumer: AIOKafkaConsumer | None = None
 
-    async def ensure_indexes(self) -> None:
-        for collection in (self._entries, self._versions):  # MongoDB's; FerretDB's lookups use the GIN one
-            await collection.create_index([("key", 1)])
+    async def position(self) -> None:
+        """At start, before the book and the catalog are loaded: read from the topic's ends as now."""
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None,
+                                          enable_auto_commit=False)
+        await self._consumer.start()
+        partitions = [TopicPartition(self._topic.name, p) for p in range(self._topic.partitions)]
+        self._consumer.assign(partitions)
+        for partition, end in (await self._consumer.end_offsets(partitions)).items():
+            self._consumer.seek(partition, end)
 
     async def announce(self, versions: list[dict]) -> None:
         """After `versions` ({key, version, member}) are stored: tell the other instances. Waits
-        out a failing store (the batch is not acked before), never gives up."""
-        if versions:
-            await self._outlast("notifier/member-feed", lambda: self._insert(versions))
+        out a failing broker (the batch is not acked before), never gives up."""
+        for start in range(0, len(versions), PER_RECORD):
+            chunk = versions[start:start + PER_RECORD]
+            await self._publish({"members": chunk}, chunk[0]["key"])
 
-    async def _insert(self, versions: list[dict], tries: int = 5) -> None:
-        for _ in range(tries):
-            started, entry = self._wall(), uuid.uuid4().hex
-            second = str(floor(started))
-            await self._versions.insert_one({"_id": entry, "key": second, "versions": versions})
-            await self._entries.insert_one({"_id": entry, "key": second, "by": self._me})
-            if self._wall() - started <= SLOW_S:
-                return
+    async def defined(self, audiences: list[dict] = (), journeys: list[dict] = ()) -> None:
+        """After a definition is stored: the other instances judge with it from now on."""
+        await self._publish({"audiences": list(audiences), "journeys": list(journeys)}, "definitions")
 
-    async def follow(self, every: float = 0.5, also: tuple[Callable[[], Awaitable[None]], ...] = ()) -> None:
-        """Read the feed every `every` seconds, and run `also` (the other caches' refreshes) after it."""
-        while True:
-            await self.read()
-            for refresh in also:
-                await refresh()
-            await asyncio.sleep(every)
+    async def _publish(self, body: dict, key: str) -> None:
+        # `at`: the writer's clock once stored; a reader trusts the versions for writing from then
+        # on only (MemberBook), however late it reads them
+        value = bson.encode({"database": self._database, "by": self._me, "at": self._now(), **body})
+        await self._outlast("notifier/member-feed", lambda: self._send(self._topic.name, value, key.encode(), {}))
 
-    async def read(self) -> int:
-        """Put in the book what other instances wrote since the last read; returns how many versions."""
-        started = self._wall()
-        learned = 0
-        for second in range(floor(self._read_from) - MARGIN_S, floor(started) + 1):
-            learned += await self._read_second(second)
-        self._read_from = started
-        self._seen = {i: s for i, s in self._seen.items() if s >= floor(started) - MARGIN_S}
-        await self._delete_before(floor(started) - RETENTION_S)
-        return learned
+    async def follow(self, book: MemberBook, learnt: Learnt) -> None:
+        """Background job: put what other instances committed in `book`, pass on what they defined."""
+        if self._consumer is None:
+            await self.position()
+        try:
+            while True:
+                for records in (await self._consumer.getmany(timeout_ms=500, max_records=500)).values():
+                    for record in records:
+                        await self._learn(bson.decode(record.value, BSON), book, learnt)
+        finally:
+            await self._consumer.stop()
 
-    async def _read_second(self, second: int) -> int:
-        seen = [i for i, s in self._seen.items() if s == second]
-        query = {"key": str(second), "by": {"$ne": self._me}, **({"_id": {"$nin": seen}} if seen else {})}
-        learned = 0
-        for entry in await self._entries.find(query).to_list():
-            self._seen[entry["_id"]] = second
-            payload = await self._versions.find_one({"_id": entry["_id"]})
-            for version in payload["versions"] if payload else ():  # gone: older than the retention
-                # published: its writer's outbox publishes its events (or the relay does)
-                self._book.put(Version(version["key"], version["version"], version["member"], [], True))
-                learned += 1
-        return learned
-
-    async def _delete_before(self, second: int) -> None:
-        for old in range(max(self._deleted_to, second - RETENTION_S), second):
-            await self._entries.delete_many({"key": str(old)})
-            await self._versions.delete_many({"key": str(old)})
-        self._deleted_to = max(self._deleted_to, second)
+    async def _learn(self, body: dict, book: MemberBook, learnt: Learnt) -> None:
+        if body.get("database") != self._database or body.get("by") == self._me:
+            return
+        for version in body.get("members", ()):
+            # published: its writer's outbox publishes its events (or the relay does)
+            book.put(Version(version["key"], version["version"], version["member"], [], True), body.get("at"))
+        if body.get("audiences") or body.get("journeys"):
+            await learnt(body.get("audiences", []), body.get("journeys", []))
 
 
 class AnnouncedMembers:

@@ -9,8 +9,8 @@
 - delivery_claims: the unique insert that allows exactly one SMTP attempt per message id
 """
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -20,8 +20,11 @@ from services.notifier.adapters.member_book import MemberBook
 from shared.wiring.mongo import is_duplicate_key, only_duplicate_keys
 
 class NotifierStore:
-    def __init__(self, db: AsyncDatabase) -> None:
-        self.book = MemberBook(db["member_versions"])
+    def __init__(self, db: AsyncDatabase, now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 trust_for: timedelta = timedelta(seconds=60)) -> None:
+        """`now` and `trust_for`: the clock of the members' log and how long its book trusts a
+        version for writing (the log's Retention.trust_cache)."""
+        self.book = MemberBook(db["member_versions"], now, trust_for)
         self._member_log = db["member_versions"]
         self.audiences, self.templates = db["audiences"], db["templates"]
         self.journeys, self.newsletters, self.steps = db["journeys"], db["newsletters"], db["journey_steps"]

@@ -18,9 +18,9 @@ from typing import Annotated
 
 from faststream import Context, ContextRepo
 from faststream.kafka import KafkaMessage, KafkaRouter
-from pydantic import TypeAdapter
 
 from services.notifier.service_layer.members import MemberChanges
+from shared.contract import CLIENT_EVENTS, CREDITS_EVENTS, LOCATION_EVENTS
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.locations import LocationsEvent
@@ -31,11 +31,6 @@ from shared.wiring.locations import LocationBook
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
 SUBSCRIPTIONS = {"locations": LOCATIONS.name, "clients": CLIENTS.name, "credits": CREDITS.name}
-
-LOCATION_EVENTS = TypeAdapter(LocationsEvent)
-
-CLIENT_EVENTS = TypeAdapter(ClientEvent)
-CREDITS_EVENTS = TypeAdapter(CreditsEvent)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Audiences and journeys: few enough to keep in memory, judged on every member change.
 
-Reloaded twice a second (services.notifier.adapters.member_feed) and at every sweep, and what another
-instance defined is learnt before each batch of member changes is judged.
+Loaded at start and at every sweep; what another instance defines arrives on the member feed
+(services.notifier.adapters.member_feed) a moment after it is stored, and is added here.
 """
 
 from services.notifier.domain.conditions import OWING_BALANCE, Audience, audience_from
@@ -20,12 +20,14 @@ class Catalog:
         self.audiences = {OWING_BALANCE.id: OWING_BALANCE, **stored}
         self.journeys = {d["_id"]: journey_from(d) for d in await self._store.all("journeys")}
 
-    async def learn(self) -> None:
-        """Add what another instance defined a moment ago (definitions are never removed)."""
-        for doc in await self._store.all("audiences"):
-            self.audiences.setdefault(doc["_id"], audience_from(doc))
-        for doc in await self._store.all("journeys"):
-            self.journeys.setdefault(doc["_id"], journey_from(doc))
+    def add(self, audiences: list[dict], journeys: list[dict]) -> tuple[list[Audience], list[Journey]]:
+        """Add these stored definitions (definitions are never changed nor removed); returns the
+        ones this process did not know."""
+        new_audiences = [self.audiences.setdefault(d["_id"], audience_from(d)) for d in audiences
+                         if d["_id"] not in self.audiences]
+        new_journeys = [self.journeys.setdefault(d["_id"], journey_from(d)) for d in journeys
+                        if d["_id"] not in self.journeys]
+        return new_audiences, new_journeys
 
     def journeys_of(self, audience_id: str) -> list[Journey]:
         return [j for j in self.journeys.values() if j.audience_id == audience_id]

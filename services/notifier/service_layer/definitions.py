@@ -1,6 +1,7 @@
 """Staff definitions (audiences, templates, journeys, newsletters) and one-off messages."""
 
 import asyncio
+from datetime import UTC, datetime
 
 from services.notifier.service_layer.dispatcher import Dispatcher, rendered
 from services.notifier.domain import templates
@@ -12,6 +13,7 @@ from services.notifier.domain.members import member_key
 from services.notifier.domain.membership import current_entry
 from services.notifier.service_layer.catalog import Catalog
 from services.notifier.service_layer.members import MemberChanges
+from services.notifier.adapters.member_feed import MemberFeed
 from services.notifier.adapters.store import NotifierStore
 from shared.contract.notifier import (AudienceRequest, JourneyRequest, MessageRequest, NewsletterRequest,
                                       TemplateRequest)
@@ -28,17 +30,19 @@ def new_id(prefix: str, command_id: str) -> str:
 
 class Definitions:
     def __init__(self, store: NotifierStore, catalog: Catalog, members: MemberChanges, dispatcher: Dispatcher,
-                 wake: asyncio.Event, clock: Clock) -> None:
+                 wake: asyncio.Event, clock: Clock, feed: MemberFeed) -> None:
         self.store, self.catalog, self.members, self.dispatcher = store, catalog, members, dispatcher
-        self.wake, self.clock = wake, clock
+        self.wake, self.clock, self.feed = wake, clock, feed
         self._tasks: set[asyncio.Task] = set()
 
     async def create_audience(self, body: AudienceRequest, command_id: str) -> dict:
         condition = Condition(**body.condition.model_dump())
         audience = Audience(new_id("aud", command_id), body.name, condition, frozenset(body.location_ids or ()))
         doc = audience_document(audience)
-        await self.store.insert_new("audiences", {**doc, "created_at": self.clock.now()})
+        stored = {**doc, "created_at": self.clock.now()}
+        await self.store.insert_new("audiences", stored)
         self.catalog.audiences[audience.id] = audience
+        await self.feed.defined(audiences=[stored])
         self._in_background(self._reevaluate_everyone())
         return {"audience_id": audience.id, **doc}
 
@@ -53,8 +57,10 @@ class Definitions:
         for step in body.steps:
             await self._require_template(step.template_id)
         doc = {"_id": new_id("jrn", command_id), **body.model_dump()}
-        await self.store.insert_new("journeys", {**doc, "created_at": self.clock.now()})
+        stored = {**doc, "created_at": self.clock.now()}
+        await self.store.insert_new("journeys", stored)
         journey = self.catalog.journeys.setdefault(doc["_id"], journey_from(doc))
+        await self.feed.defined(journeys=[stored])
         if body.include_existing:
             self._in_background(self._start_for_members(journey))
         return {"journey_id": doc["_id"], **body.model_dump()}
@@ -108,15 +114,32 @@ class Definitions:
             raise UnknownReference("template_id", template_id)
         return template
 
+    async def learnt(self, audiences: list[dict], journeys: list[dict]) -> None:
+        """What another instance defined (the member feed): from now on judged here too, and what
+        this instance judged without it a moment ago is made good: the members it changed lately
+        are judged again against a new audience, and a new journey starts for the members who
+        entered its audience since it was defined (step ids are derived from their cause, so the
+        steps the defining instance scheduled are not scheduled twice)."""
+        new_audiences, new_journeys = self.catalog.add(audiences, journeys)
+        created = {d["_id"]: d.get("created_at") for d in journeys}
+        if new_audiences:
+            self._in_background(self.members.rejudge_recent())
+        for journey in new_journeys:
+            self._in_background(self._start_for_members(journey, entered_since=created[journey.id]))
+
     async def _reevaluate_everyone(self) -> None:
         await self.members.rejudge(self.store.book.keys())
 
-    async def _start_for_members(self, journey: Journey) -> None:
-        """`include_existing`: current members start now, as if they had just entered."""
-        now = self.clock.now()
-        steps = [step for member in await self.store.audience_members(journey.audience_id, journey.location_ids or None)
+    async def _start_for_members(self, journey: Journey, entered_since: datetime | None = None) -> None:
+        """`include_existing`: current members start now, as if they had just entered. With
+        `entered_since`: those who entered since then start from when they entered."""
+        now, inside = self.clock.now(), await self.store.audience_members(journey.audience_id, journey.location_ids or None)
+        if entered_since is not None:
+            inside = [m for m in inside if _entered_at(m, journey.audience_id) >= entered_since]
+        steps = [step for member in inside
                  for step in schedule(journey, member["location_id"], member["client_id"],
-                                      current_entry(member, journey.audience_id), now)]
+                                      current_entry(member, journey.audience_id),
+                                      now if entered_since is None else _entered_at(member, journey.audience_id))]
         for start in range(0, len(steps), 1000):
             await self.store.insert_all_new("steps", steps[start:start + 1000])
 
@@ -129,6 +152,11 @@ class Definitions:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception():
             log.error("background definition work failed", error=repr(task.exception()))
+
+
+def _entered_at(member: dict, audience_id: str) -> datetime:
+    since = member["audiences"][audience_id].get("since")  # a datetime; ISO text in members stored as JSON
+    return datetime.fromisoformat(since) if isinstance(since, str) else since or datetime.min.replace(tzinfo=UTC)
 
 
 def _check_merge_fields(text: dict) -> None:

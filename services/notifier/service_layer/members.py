@@ -8,6 +8,8 @@ before the commit is redone identically when the batch is redelivered. Only then
 """
 
 import asyncio
+import time
+from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -25,6 +27,9 @@ from shared.zones import local_date
 
 MEMBER = Kind(new=Member.new, load=Member)
 Owner = tuple[str, str]
+# How long the members this process changed are remembered (Definitions.learnt); real seconds,
+# not the service's clock: it measures how far behind another instance's definition can arrive.
+RECENT_S = 30.0
 
 
 def change_of(event) -> Change | None:
@@ -44,6 +49,7 @@ class MemberChanges:
         self.members, self.store, self.catalog, self.clock = members, store, catalog, clock
         self.locations = locations  # each member is judged on its location's today
         self._writer = asyncio.Lock()  # one writer of the members in this process
+        self._recent: deque[tuple[float, Owner]] = deque()  # (monotonic time, member) changed lately
 
     async def apply_batch(self, events: Iterable) -> None:
         """Fold the events (in order) into their members and store what changed."""
@@ -51,8 +57,7 @@ class MemberChanges:
         for event in events:
             if (change := change_of(event)) is not None:
                 changes.setdefault((event.location_id, event.client_id), []).append((change, event.occurred_at))
-        # What another instance defined or registered a moment ago (two small reads a batch).
-        await self.catalog.learn()
+        # A location another instance registered a moment ago (what it defined comes on the feed).
         await self.locations.learn({location_id for location_id, _ in changes})
         async with self._writer:
             await self._apply(changes, rejudge_at=None)
@@ -64,6 +69,15 @@ class MemberChanges:
             async with self._writer:
                 await self._apply({o: [] for o in owners[start:start + chunk]}, rejudge_at=self.clock.now())
 
+    async def rejudge_recent(self) -> None:
+        """Judge again the members this process changed in the last RECENT_S seconds, once the
+        batch in flight is stored: they may have been judged without an audience another
+        instance defined meanwhile."""
+        async with self._writer:  # taken once: the batch in flight is stored, and remembered
+            since = time.monotonic() - RECENT_S
+            owners = sorted({owner for at, owner in self._recent if at >= since})
+        await self.rejudge(f"{location_id}|{client_id}" for location_id, client_id in owners)
+
     async def _apply(self, changes: dict[Owner, list], rejudge_at: datetime | None) -> None:
         audiences, now = list(self.catalog.audiences.values()), self.clock.now()
         async for uow in self.members.attempts():
@@ -74,6 +88,13 @@ class MemberChanges:
                     folded.append(member)
                 await self._follow(folded)
                 await uow.commit()
+        self._remember(changes)
+
+    def _remember(self, owners: Iterable[Owner]) -> None:
+        now = time.monotonic()
+        self._recent.extend((now, owner) for owner in owners)
+        while self._recent and self._recent[0][0] < now - RECENT_S:
+            self._recent.popleft()
 
     async def _follow(self, folded: list[Member]) -> None:
         """The journeys of the audiences entered start; the steps of those left are cancelled."""

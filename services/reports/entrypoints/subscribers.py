@@ -20,9 +20,9 @@ from typing import Annotated
 
 from faststream import Context, ContextRepo
 from faststream.kafka import KafkaMessage, KafkaRouter
-from pydantic import TypeAdapter
 
 from services.reports.service_layer.projector import Projector
+from shared.contract import CLIENT_EVENTS, CREDITS_EVENTS, LOCATION_EVENTS
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
 from shared.contract.locations import LocationsEvent
@@ -32,10 +32,6 @@ from shared.wiring.kafka import batch_consumer_options
 
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
 SUBSCRIPTIONS = {"locations": LOCATIONS.name, "clients": CLIENTS.name, "credits": CREDITS.name}
-
-LOCATION_EVENTS = TypeAdapter(LocationsEvent)
-CLIENT_EVENTS = TypeAdapter(ClientEvent)
-CREDITS_EVENTS = TypeAdapter(CreditsEvent)
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,17 @@ rebuilt generation is built by exactly the code that keeps the live one.
 from collections.abc import Iterable
 
 from aiokafka import ConsumerRecord
-from pydantic import TypeAdapter
 
 from services.reports.domain.folding import fold
 from services.reports.adapters.store import ReportsStore
+from shared.contract import EVENTS_BY_TOPIC
 from shared.contract.clients import ClientEvent
 from shared.contract.credits import CreditsEvent
-from shared.contract.locations import LocationsEvent
 from shared.contract.topics import CLIENTS, CREDITS, LOCATIONS
 from shared.wiring.dead_letter import REFUSED
 from shared.wiring.decoding import decode_json
 
-ADAPTERS = {LOCATIONS.name: TypeAdapter(LocationsEvent), CLIENTS.name: TypeAdapter(ClientEvent),
-            CREDITS.name: TypeAdapter(CreditsEvent)}
+ADAPTERS = {topic.name: EVENTS_BY_TOPIC[topic.name] for topic in (LOCATIONS, CLIENTS, CREDITS)}  # what it projects
 
 
 class Projector:

@@ -106,7 +106,19 @@ class FakeNotifierStore:
                 and location_id in (None, m["location_id"]) and (client_ids is None or m["client_id"] in client_ids)]
 
 
-def served(store: FakeNotifierStore | None = None, locations=("*",), mailer=None):
+class FakeFeed:
+    """The member feed as Definitions uses it: what this instance announced it defined."""
+
+    def __init__(self) -> None:
+        self.audiences: list[dict] = []
+        self.journeys: list[dict] = []
+
+    async def defined(self, audiences=(), journeys=()) -> None:
+        self.audiences += audiences
+        self.journeys += journeys
+
+
+def served(store: FakeNotifierStore | None = None, locations=("*",), mailer=None, members=None):
     """(http client, store, definitions) with an admin token for `locations`."""
     store = store or FakeNotifierStore()
     clock, catalog = ManualClock(NOW), Catalog(store)
@@ -115,7 +127,7 @@ def served(store: FakeNotifierStore | None = None, locations=("*",), mailer=None
         pass
 
     dispatcher = Dispatcher(store, mailer, publish, clock, retry_delays=(0,))
-    definitions = Definitions(store, catalog, None, dispatcher, asyncio.Event(), clock)
+    definitions = Definitions(store, catalog, members, dispatcher, asyncio.Event(), clock, FakeFeed())
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(routes.router)
