@@ -2,6 +2,7 @@
 consumed in different groups, so one instance may store a client's profile while the other
 writes the client's rows."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -98,3 +99,22 @@ async def test_a_profile_change_on_a_remembered_revision_another_instance_moved_
 
     client = await a.clients.find_one({"_id": "l-1|c-1"})
     assert (client["first_name"], client["phone"], client["profile_rev"]) == ("Newer", "+15550199", 4)
+
+
+async def test_two_instances_changing_one_profile_at_once_lose_neither_change_once_both_write_again(two):
+    a, b = two
+    await apply(a, registered("l-1", "c-1", first="Ada"))
+    await apply(b, renamed("l-1", "c-1", "Ada", hours=1))  # both remember the same revision
+    phone = ClientUpdated(event_id="e-phone", occurred_at=T0 + timedelta(hours=2), location_id="l-1",
+                          client_id="c-1", phone="+15550199")
+    email = ClientUpdated(event_id="e-mail", occurred_at=T0 + timedelta(hours=2), location_id="l-1",
+                          client_id="c-1", email="ada@example.com")
+    await asyncio.gather(apply(a, phone), apply(b, email))  # FerretDB may let both writes match
+
+    await apply(a, renamed("l-1", "c-1", "Augusta", hours=3))
+    await apply(b, ClientUpdated(event_id="e-last", occurred_at=T0 + timedelta(hours=4), location_id="l-1",
+                                 client_id="c-1", last_name="King"))
+
+    client = await a.clients.find_one({"_id": "l-1|c-1"})
+    assert (client["first_name"], client["last_name"], client["phone"], client["email"]) == (
+        "Augusta", "King", "+15550199", "ada@example.com")

@@ -19,6 +19,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from services.reports.adapters.generations import Generational
 from services.reports.domain.folding import Owner, row_key
 from services.reports.domain.profiles import profile_fields, stored_profile
+from shared.profiles import combined
 from shared.wiring.mongo import is_duplicate_key
 
 PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_date", "search",
@@ -70,6 +71,9 @@ async def apply_profile(view: Generational, cache, owner: Owner, folded: dict) -
             stored = cache[key] = written
             break
         cache.pop(key, None)  # another writer's revision: what this one remembered is old
+        # ... but what it remembered goes into the merge too: on FerretDB another writer's write
+        # at the same instant may have been written back over it (it holds only events' values)
+        folded = combined(folded, stored.doc)
         stored = await read(view.clients, cache, key)
     else:
         raise ProfileContended(f"the profile {key} changed at each of {ATTEMPTS} tries")
