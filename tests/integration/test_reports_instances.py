@@ -118,3 +118,15 @@ async def test_two_instances_changing_one_profile_at_once_lose_neither_change_on
     client = await a.clients.find_one({"_id": "l-1|c-1"})
     assert (client["first_name"], client["last_name"], client["phone"], client["email"]) == (
         "Augusta", "King", "+15550199", "ada@example.com")
+
+
+async def test_a_batch_redelivered_to_an_instance_remembering_an_old_profile_leaves_the_new_name_on_the_rows(two):
+    a, b = two
+    registration = registered("l-1", "c-1", first="Old")
+    await apply(a, registration, entry("l-1", "c-1", 1, 500, 500))  # A remembers the profile as Old
+    await apply(b, renamed("l-1", "c-1", "New"))
+
+    await apply(a, registration)
+
+    account = await a.accounts.find_one({"_id": "l-1|c-1"})
+    assert account["full_name"] == "New Lovelace"
