@@ -8,10 +8,12 @@ again (the fold's fields are last-writer-wins registers: merges commute) and wri
 remembered profile costs no read, and an old one costs one miss, never a lost change.
 
 FerretDB 1.24 runs an update as a read in Go and a write back, so two writers at the very same
-instant can both match one revision (MongoDB cannot): the window is that of today's read and
-write, and a partition hand-over is the only time two instances write one client (docs/instances.md).
+instant can both match one revision (MongoDB cannot). That is the window the read-then-write had
+before the revision; only a partition hand-over lets two instances write one client at once, and
+a writer's next miss merges back what it had written (docs/instances.md).
 """
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -42,22 +44,25 @@ class Stored:
         return {**{f: self.doc.get(f) for f in PROFILE_COPY}, REV: self.rev or 0}
 
 
+Remembered = MutableMapping[str, Stored]  # client key -> its row as last read or written (an LRU)
+
+
 class ProfileContended(TimeoutError):
     """Other writers changed the profile at every try: waited out like an outage, then tried again."""
 
 
-async def read(clients: AsyncCollection, cache, key: str) -> Stored:
+async def read(clients: AsyncCollection, cache: Remembered, key: str) -> Stored:
     doc = await clients.find_one({"_id": key})
     stored = Stored({f: v for f, v in doc.items() if f != "_id"}, doc.get(REV, 0)) if doc else Stored({}, None)
     cache[key] = stored
     return stored
 
 
-async def known(clients: AsyncCollection, cache, key: str) -> Stored:
+async def known(clients: AsyncCollection, cache: Remembered, key: str) -> Stored:
     return cache.get(key) or await read(clients, cache, key)
 
 
-async def apply_profile(view: Generational, cache, owner: Owner, folded: dict) -> None:
+async def apply_profile(view: Generational, cache: Remembered, owner: Owner, folded: dict) -> None:
     """Merge a batch's fold of the client's events into the stored profile, then copy it onto the
     client's rows (the profile may arrive after them: another topic)."""
     key = row_key(*owner)
@@ -117,7 +122,7 @@ async def _write(clients: AsyncCollection, key: str, owner: Owner, stored: Store
 class NewRowCopy:
     """The profile copy a new report row of the client starts with, checked once after its insert."""
 
-    def __init__(self, clients: AsyncCollection, cache, owner: Owner) -> None:
+    def __init__(self, clients: AsyncCollection, cache: Remembered, owner: Owner) -> None:
         self.clients, self.cache, self.key = clients, cache, row_key(*owner)
         self.given: dict | None = None
 
