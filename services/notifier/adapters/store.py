@@ -55,7 +55,7 @@ class NotifierStore:
     async def member(self, key: str) -> dict | None:
         """The member as stored now, not as this instance's book has it: another instance may have
         folded its latest change (its profile, say) a moment ago, and the member feed brings that
-        to the book only within half a second. What a message is judged on (one read)."""
+        to the book a moment later. What a one-off message or a journey step is judged on (one read)."""
         latest = await self._member_log.find({"key": key}).sort("version", -1).limit(1).to_list()
         return latest[0]["state"] if latest else None
 

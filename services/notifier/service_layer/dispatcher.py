@@ -108,7 +108,7 @@ class Dispatcher:
         return message, status, reason
 
     async def _attempt(self, message: dict, templates: dict) -> tuple[str, str | None]:
-        member = await self.store.member(member_key(message["location_id"], message["client_id"]))
+        member = await self._member(message)
         judged = reachability((member or {}).get("profile"))
         if not judged.reachable:
             return "skipped", judged.reason
@@ -124,6 +124,17 @@ class Dispatcher:
             log.warning("message not delivered", message_id=message["_id"], error=str(error))
             return "failed", failure_sentence(str(error))
         return "sent", None
+
+    async def _member(self, message: dict) -> dict | None:
+        """What a message is judged and rendered on. A newsletter's recipients were taken from
+        this instance's book, which the member feed keeps within moments of every instance's
+        writes: judged there too, not with one read per recipient. A one-off message or a journey
+        step may follow a change another instance stored a moment ago (a client registered, then
+        written to at once): judged on the member as stored (one read)."""
+        key = member_key(message["location_id"], message["client_id"])
+        if message.get("origin") == "newsletter":
+            return self.store.book.member(key)
+        return await self.store.member(key)
 
     async def record_all(self, settled: list[Settled]) -> None:
         """Store the outcomes (not yet announced), announce them, mark them announced."""

@@ -1,6 +1,7 @@
 """At most once: the claim before SMTP, and what a crash between claim and record leaves."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -17,6 +18,8 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.docs: dict[str, dict] = {"messages": {}, "claims": {}, "members": {}, "templates": {}}
+        self.book = SimpleNamespace(member=lambda key: self.in_book.get(key))  # this instance's MemberBook
+        self.in_book: dict[str, dict] = {}
 
     async def insert_new(self, collection: str, doc: dict) -> bool:
         if doc["_id"] in self.docs[collection]:
@@ -282,3 +285,19 @@ async def test_a_claim_of_another_process_with_the_same_failed_insert_is_not_tak
     await dispatcher.run_once()
 
     assert mailer.sent == [] and store.docs["messages"]["msg-1"]["status"] == "queued"
+
+
+async def test_a_newsletter_is_judged_on_the_book_it_took_its_recipients_from_and_a_one_off_on_the_store():
+    mailer = CountingMailer()
+    dispatcher, store, _ = dispatcher_with(mailer)
+    stored = store.docs["members"]["loc|cli"]
+    store.in_book["loc|cli"] = {**stored, "profile": {**stored["profile"], "first_name": "Ada (book)"}}
+
+    messages = [new_message("nl-1", ("loc", "cli"), "tpl", ("newsletter", "nl"), NOW),
+                new_message("msg-1", ("loc", "cli"), "tpl", ("one_off", None), NOW)]
+    for queued in messages:
+        await store.insert_new("messages", queued)
+    await dispatcher.deliver_all(messages)
+
+    assert sorted(m.subject for m in mailer.sent) == ["Hi Ada", "Hi Ada (book)"]
+    assert {m.message_id: m.subject for m in mailer.sent}["nl-1"] == "Hi Ada (book)"
