@@ -11,20 +11,16 @@ from pymongo import IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Owner, Row, row_key
+from services.reports.domain.folding import PROFILED, VERSIONED, Fold, Row
 from services.reports.domain.generations import FIRST
 from services.reports.adapters.generations import Generational, on_ferretdb
+from services.reports.adapters.profiles import PROFILES_CACHED, NewRowCopy, apply_profile
 from services.reports.domain.indexes import ENTRIES, REPORTS, collection_indexes
-from services.reports.domain.profiles import profile_fields, stored_profile
 from shared.locations import folded as folded_location
 from pymongo.errors import BulkWriteError
 
 from shared.wiring.mongo import only_duplicate_keys
 from shared.wiring.projection import upsert_if_newer
-
-PROFILE_COPY = ("first_name", "last_name", "full_name", "email", "phone", "join_date", "search",
-                "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
-DERIVED = ("full_name", "search", "sort_first_name", "sort_last_name", "sort_full_name", "sort_email")
 
 LOCATION = "location"  # `type` of the meta documents naming each location with rows
 ROWS_CACHED = 200_000  # per collection
@@ -37,9 +33,9 @@ class ReportsStore(Generational):
     def __init__(self, db: AsyncDatabase, generation: Callable[[], int] = lambda: FIRST) -> None:
         super().__init__(db, generation)
         # One batch at a time: rows carry copies of the profile, so a profile change and a row
-        # write of the same client must not interleave (FerretDB v1 has no atomic compare-and-set).
-        # Another instance's may: a new row reads the profile before its insert and again after
-        # it, so a profile stored in between reaches the row either way (docs/instances.md).
+        # write of the same client must not interleave. Another instance's may: profiles are
+        # written at a revision, and a new row checks the profile once after its insert
+        # (adapters/profiles.py, docs/instances.md).
         self.writing = asyncio.Lock()
         self.caches: dict[int, WriteCache] = {}
 
@@ -70,10 +66,12 @@ class ReportsStore(Generational):
             generation = self.generation()  # one generation for the whole batch, even across a switch
             view, cache = Generational(self.db, lambda: generation), self._cache(generation)
             await self._note_locations(view, cache, folded.written_locations())  # before their rows: a page misses none
-            await _gather(self._apply_profile(view, owner, profile) for owner, profile in folded.profiles.items())
+            await _gather(apply_profile(view, cache.profiles, owner, profile)
+                          for owner, profile in folded.profiles.items())
             for base in VERSIONED:
                 await _gather(self._write_row(view.rows(base), cache.versions[base], key, row,
-                                              self._copy_for(view, row.owner) if base in PROFILED else None)
+                                              NewRowCopy(view.clients, cache.profiles, row.owner)
+                                              if base in PROFILED else None)
                               for key, row in folded.rows[base].items())
             await _insert_new(view.entries, folded.entries)
             await _gather(_apply_location(view.locations, location_id, events)
@@ -86,58 +84,20 @@ class ReportsStore(Generational):
             self.caches = {generation: WriteCache()}  # another generation's knowledge is of no use
         return self.caches[generation]
 
-    # The profile is read from the store, never from memory: another instance may have changed it
-    # (the clients and the credits topics are consumed in different groups, and partitions move).
-    @staticmethod
-    async def _profile(view: Generational, owner: Owner) -> dict:
-        doc = await view.clients.find_one({"_id": row_key(*owner)}) or {}
-        return {f: v for f, v in doc.items() if f != "_id"}
-
-    async def _apply_profile(self, view: Generational, owner: Owner, folded: dict) -> None:
-        key = row_key(*owner)
-        # the client id is searched too, so the derived fields need it from the first write on
-        profile = stored_profile({**await self._profile(view, owner), "client_id": owner[1]}, folded)
-        derived = {f: profile[f] for f in DERIVED}
-        await view.clients.update_one(
-            {"_id": key},
-            {"$set": {**profile_fields(profile), **derived},
-             "$setOnInsert": {"location_id": owner[0], "client_id": owner[1]}},
-            upsert=True,
-        )
-        # The profile may arrive after the client's rows (another topic): copy it onto them.
-        copy = {f: profile.get(f) for f in PROFILE_COPY}
-        await view.packages.update_many({"location_id": owner[0], "client_id": owner[1]}, {"$set": copy})
-        await view.accounts.update_one({"_id": key}, {"$set": copy})
-
-    def _copy_for(self, view: Generational, owner: Owner) -> Callable[[], Awaitable[dict]]:
-        """The profile's copy a new row starts with; a stored row already has it (`_apply_profile`)."""
-        async def copy() -> dict:
-            profile = await self._profile(view, owner)
-            return {f: profile.get(f) for f in PROFILE_COPY}
-        return copy
-
     @staticmethod
     async def _write_row(rows: AsyncCollection, versions: LRUCache, key: str, row: Row,
-                         copy: Callable[[], Awaitable[dict]] | None) -> None:
+                         copy: NewRowCopy | None) -> None:
         """Store the row unless the stored one is as new. `versions` holds, per key, a version the
         stored row has at least (only ever learnt from a write that succeeded), so a redelivered
         batch costs nothing; otherwise a stored row takes one conditional update, and a missing one
-        (new, or gone behind the cache's back) an insert after it."""
+        (new, or gone behind the cache's back) an insert after it, with the profile's copy."""
         known = versions.get(key)
         if known is not None and known >= row.version:
             return
-        inserted: list[dict] = []
-
-        async def first_copy() -> dict:
-            inserted.append(await copy())
-            return inserted[-1]
-
-        await upsert_if_newer(rows, key, row.version, row.fields, on_insert=first_copy if copy else None)
+        await upsert_if_newer(rows, key, row.version, row.fields, on_insert=copy.first if copy else None)
         versions[key] = max(known or 0, row.version)
-        if inserted and (again := await copy()) != inserted[-1]:
-            # The profile changed between the read and the insert (stored by another instance,
-            # whose copy onto the client's rows came before this row existed): copy it now.
-            await rows.update_one({"_id": key}, {"$set": again})
+        if copy is not None:
+            await copy.settle(rows, key)
 
     @staticmethod
     async def _note_locations(view: Generational, cache: "WriteCache", locations: set[str]) -> None:
@@ -181,6 +141,7 @@ class WriteCache:
     Bounded (least recently used) so memory stays flat in the number of rows; a key it has
     forgotten costs one read or one extra write, never a wrong row."""
 
+    profiles: LRUCache = field(default_factory=lambda: LRUCache(PROFILES_CACHED))  # key -> profiles.Stored
     versions: dict[str, LRUCache] = field(default_factory=lambda: {base: LRUCache(ROWS_CACHED) for base in VERSIONED})
     as_of: datetime | None = None
     locations: set[str] = field(default_factory=set)  # those with their `meta` document
