@@ -90,10 +90,19 @@ def consumer_options(group_id: str) -> dict:
     }
 
 
-def batch_consumer_options(group_id: str, adapter, max_records: int = 500) -> dict:
-    """Like consumer_options, for a subscriber handed up to `max_records` decoded records at once."""
+LINGER_BYTES = 64 * 1024  # what a lingering subscriber's fetch waits for (about a hundred events)
+
+
+def batch_consumer_options(group_id: str, adapter, max_records: int = 500, linger_ms: int | None = None) -> dict:
+    """Like consumer_options, for a subscriber handed up to `max_records` decoded records at once.
+
+    `linger_ms`: the broker holds each fetch until LINGER_BYTES are there or that long has
+    passed, so at a low rate a batch gathers what came in meanwhile instead of a few records: a
+    batch's store round trips are shared by more events, and each waits up to `linger_ms` more.
+    For subscribers nobody waits on in real time (the notifier's)."""
+    lingering = {"fetch_min_bytes": LINGER_BYTES, "fetch_max_wait_ms": linger_ms} if linger_ms else {}
     return {**consumer_options(group_id), "batch": True, "max_records": max_records,
-            "decoder": batch_decoder(adapter)}
+            "decoder": batch_decoder(adapter), **lingering}
 
 
 async def strict_json(msg) -> object:

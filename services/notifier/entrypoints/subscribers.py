@@ -29,6 +29,10 @@ from shared.wiring.batches import BatchConsumer, Consumers
 from shared.wiring.kafka import batch_consumer_options
 from shared.wiring.locations import LocationBook
 
+# Audiences and journeys are not watched in real time: a batch may wait a quarter second to
+# gather more events, each batch's commit (versions, outbox entry, feed record) shared by more.
+LINGER_MS = 250
+
 # consumer group suffix -> topic; the group is "<service group>.<suffix>"
 SUBSCRIPTIONS = {"locations": LOCATIONS.name, "clients": CLIENTS.name, "credits": CREDITS.name}
 
@@ -59,9 +63,11 @@ async def on_locations(events: list[LocationsEvent | None], msg: KafkaMessage, c
 
 
 def register(clients_router: KafkaRouter, credits_router: KafkaRouter, group: str) -> None:
-    clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS),
+    clients_router.subscriber(CLIENTS.name, **batch_consumer_options(f"{group}.clients", CLIENT_EVENTS,
+                                                                     linger_ms=LINGER_MS),
                               title="notifier/clients")(on_clients)
-    credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS),
+    credits_router.subscriber(CREDITS.name, **batch_consumer_options(f"{group}.credits", CREDITS_EVENTS,
+                                                                     linger_ms=LINGER_MS),
                               title="notifier/credits")(on_credits)
     credits_router.subscriber(LOCATIONS.name, **batch_consumer_options(f"{group}.locations", LOCATION_EVENTS),
                               title="notifier/locations")(on_locations)
