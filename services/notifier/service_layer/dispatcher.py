@@ -40,9 +40,14 @@ Settled = tuple[dict, str, str | None]  # message, status, reason
 class Dispatcher:
     def __init__(self, store: NotifierStore, mailer: Mailer, publish: Publish, clock: Clock,
                  retry_delays: tuple[float, ...] = (0.5, 2.0, 5.0), interrupted_after: float = 60.0,
-                 concurrency: int = 20, chunk: int = 100) -> None:
+                 concurrency: int = 20, chunk: int = 100,
+                 member_waits: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 2.0, 4.0)) -> None:
         self.store, self.mailer, self.publish, self.clock = store, mailer, publish, clock
         self.retry_delays, self.interrupted_after, self.chunk = retry_delays, interrupted_after, chunk
+        # A message written to a client registered a moment ago may be sent before the notifier has
+        # folded the registration (another topic, consumed a little later): a member not stored
+        # yet is looked for again over these pauses (about 10 s) before the message is skipped.
+        self.member_waits = member_waits
         self._slots = asyncio.Semaphore(concurrency)  # SMTP conversations at once
         self._claimed_at: dict[str, float] = {}  # claimed by another (maybe dead) process -> claim's wall time
         self.owner = f"dispatcher-{uuid.uuid4().hex}"  # names this process's claims
@@ -134,7 +139,13 @@ class Dispatcher:
         key = member_key(message["location_id"], message["client_id"])
         if message.get("origin") == "newsletter":
             return self.store.book.member(key)
-        return await self.store.member(key)
+        member = await self.store.member(key)
+        for pause in self.member_waits:
+            if member is not None:
+                break
+            await asyncio.sleep(pause)
+            member = await self.store.member(key)
+        return member
 
     async def record_all(self, settled: list[Settled]) -> None:
         """Store the outcomes (not yet announced), announce them, mark them announced."""

@@ -126,7 +126,7 @@ def served(store: FakeNotifierStore | None = None, locations=("*",), mailer=None
     async def publish(events: list[dict]) -> None:
         pass
 
-    dispatcher = Dispatcher(store, mailer, publish, clock, retry_delays=(0,))
+    dispatcher = Dispatcher(store, mailer, publish, clock, retry_delays=(0,), member_waits=(0,))
     definitions = Definitions(store, catalog, members, dispatcher, asyncio.Event(), clock, FakeFeed())
     app = FastAPI()
     install_error_handlers(app)

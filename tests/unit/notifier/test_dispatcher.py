@@ -84,7 +84,7 @@ def dispatcher_with(mailer, email: str | None = "ada@example.com", **options) ->
     async def publish(events: list[dict]) -> None:
         published.extend(events)
 
-    options = {"retry_delays": (0, 0), **options}
+    options = {"retry_delays": (0, 0), "member_waits": (0, 0), **options}
     return Dispatcher(store, mailer, publish, ManualClock(NOW), **options), store, published
 
 
@@ -301,3 +301,39 @@ async def test_a_newsletter_is_judged_on_the_book_it_took_its_recipients_from_an
 
     assert sorted(m.subject for m in mailer.sent) == ["Hi Ada", "Hi Ada (book)"]
     assert {m.message_id: m.subject for m in mailer.sent}["nl-1"] == "Hi Ada (book)"
+
+
+class LateMembers(FakeStore):
+    """A store that has the member only from its third look on (the registration folded late)."""
+
+    def __init__(self, member: dict) -> None:
+        super().__init__()
+        self.looks, self.late = 0, member
+
+    async def member(self, key: str) -> dict | None:
+        self.looks += 1
+        return self.late if self.looks >= 3 else None
+
+
+async def test_a_message_to_a_client_registered_a_moment_ago_waits_for_the_registration_instead_of_skipping():
+    mailer = CountingMailer()
+    dispatcher, store, _ = dispatcher_with(mailer)
+    late = LateMembers(store.docs["members"]["loc|cli"])
+    late.docs["templates"] = store.docs["templates"]
+    dispatcher.store = late
+    await late.insert_new("messages", message())
+
+    await dispatcher.deliver_all([message()])
+
+    assert [m.subject for m in mailer.sent] == ["Hi Ada"] and late.looks == 3
+
+
+async def test_a_message_to_a_client_never_registered_is_skipped_once_the_waits_are_over():
+    mailer = CountingMailer()
+    dispatcher, store, _ = dispatcher_with(mailer, member_waits=(0, 0, 0))
+    store.docs["members"].clear()
+    await store.insert_new("messages", message())
+
+    await dispatcher.deliver_all([message()])
+
+    assert mailer.sent == [] and store.docs["messages"]["msg-1"]["status"] == "skipped"
