@@ -1,6 +1,7 @@
 """Two notifier instances on the real Kafka and FerretDB: what one commits of the members, or
 defines, the other learns from the member feed, without reading the store."""
 
+import asyncio
 import uuid
 from contextlib import asynccontextmanager
 from functools import partial
@@ -139,3 +140,17 @@ async def test_a_definition_another_instance_stored_reaches_this_ones_catalog(tw
         assert [j.id for j in b.catalog.journeys_of("owing-balance")] == ["jrn-1"]
         assert b.defined[0][1][0]["created_at"] == AT  # the time it was defined comes with it
         assert a.defined == []  # its own records are not read back
+
+
+async def test_a_follower_restarted_after_a_failure_reads_on_from_where_it_stopped(two):
+    a, b = two
+    await b.feed.position()
+    follow = asyncio.create_task(b.feed.follow(b.store.book, b.learnt))
+    await write(a.members, [owing("c1")])
+    await soon(lambda: b.store.book.member("loc-1|c1") is not None)
+    follow.cancel()  # as a failure stops it; the service restarts the job
+    await asyncio.gather(follow, return_exceptions=True)
+
+    await write(a.members, [owing("c2")])  # published while b is not following
+    async with running([partial(b.feed.follow, b.store.book, b.learnt)]):
+        await soon(lambda: b.store.book.member("loc-1|c2") is not None)

@@ -52,6 +52,7 @@ class MemberFeed:
         self._send, self._outlast, self._now = send, outlast, now
         self._me = uuid.uuid4().hex  # this process: its own records are not read back
         self._consumer: AIOKafkaConsumer | None = None
+        self._next: dict[TopicPartition, int] = {}  # partition -> the offset after the last record read
 
     async def position(self) -> None:
         """At start, before the book and the catalog are loaded: read from the topic's ends as now."""
@@ -61,7 +62,8 @@ class MemberFeed:
         partitions = [TopicPartition(self._topic.name, p) for p in range(self._topic.partitions)]
         self._consumer.assign(partitions)
         for partition, end in (await self._consumer.end_offsets(partitions)).items():
-            self._consumer.seek(partition, end)
+            # after a failure: on from the last record read, so nothing published meanwhile is missed
+            self._consumer.seek(partition, self._next.get(partition, end))
 
     async def announce(self, versions: list[dict]) -> None:
         """After `versions` ({key, version, member}) are stored: tell the other instances. Waits
@@ -86,11 +88,13 @@ class MemberFeed:
             await self.position()
         try:
             while True:
-                for records in (await self._consumer.getmany(timeout_ms=500, max_records=500)).values():
+                for partition, records in (await self._consumer.getmany(timeout_ms=500, max_records=500)).items():
                     for record in records:
                         await self._learn(bson.decode(record.value, BSON), book, learnt)
+                        self._next[partition] = record.offset + 1
         finally:
-            await self._consumer.stop()
+            consumer, self._consumer = self._consumer, None  # a restarted follow positions anew
+            await consumer.stop()
 
     async def _learn(self, body: dict, book: MemberBook, learnt: Learnt) -> None:
         if body.get("database") != self._database or body.get("by") == self._me:
