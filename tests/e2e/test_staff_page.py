@@ -531,6 +531,27 @@ async def test_a_date_or_number_the_page_cannot_send_is_named_as_the_page_labels
     await shot(page, "24-errors-named-by-label")
 
 
+async def test_an_answer_that_comes_back_late_does_not_cover_the_newer_filters_answer(system, studio, page):
+    await sign_in(page, system, hash_="#/report/session-credits-remaining")
+    await expect(page.get_by_role("table", name="Session Credits Remaining")).to_be_visible()
+
+    async def slow_unless_refused(route):
+        if "expiring_within_days=-1" not in route.request.url:
+            await page.wait_for_timeout(1500)  # the earlier filter's answer arrives last
+        await route.continue_()
+
+    await page.route("**/v1/reports/session-credits-remaining*", slow_unless_refused)
+    await page.get_by_label("Include expired").check()  # answered late
+    await page.get_by_label("Expiring within (days)").fill("-1")
+    await page.get_by_label("Expiring within (days)").press("Tab")  # refused at once
+
+    banner = page.locator(".banner.error")
+    await expect(banner).to_contain_text("Expiring within (days)")
+    await page.wait_for_timeout(2500)  # the late answer has come and gone
+    await expect(banner).to_contain_text("Expiring within (days)")
+    await expect(page.locator(".table-area")).to_contain_text("No rows to show.")
+
+
 async def owing_audience(system, studio) -> dict:
     """The help article's audience, for L4: created by the audience test, or here if it ran alone."""
     listed = await notifier(system, "GET", "/v1/audiences")

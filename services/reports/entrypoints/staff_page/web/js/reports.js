@@ -153,15 +153,21 @@ function formatProblem(filter, value) {
 
 async function loadPage(target, id, report, state, session, reload) {
   const cursor = state.cursors[state.cursors.length - 1];
+  // Filters changed quickly send requests one after the other, and their answers may come back
+  // in any order: only the latest request's answer is shown (an older one would put its rows,
+  // or clear the newer one's error, over what the staff member asked for last).
+  const request = (state.request = (state.request || 0) + 1);
   let page;
   try {
     page = await json("reports", report.path, { params: { ...queryOf(id, session), limit: state.limit, cursor } });
   } catch (error) {
+    if (request !== state.request) return;
     fill(target, h("p", { class: "muted" }, "No rows to show."));
     for (const name of error.fields || []) document.getElementById(`f-${id}-${name}`)?.setAttribute("aria-invalid", "true");
     session.fail(error);
     return;
   }
+  if (request !== state.request) return;
   session.clearBanner();
   session.learnNames(page.items);
   fill(target,
