@@ -23,10 +23,10 @@ class Catalog:
     def add(self, audiences: list[dict], journeys: list[dict]) -> tuple[list[Audience], list[Journey]]:
         """Add these stored definitions (definitions are never changed nor removed); returns the
         ones this process did not know."""
-        new_audiences = [self.audiences.setdefault(d["_id"], audience_from(d)) for d in audiences
-                         if d["_id"] not in self.audiences]
-        new_journeys = [self.journeys.setdefault(d["_id"], journey_from(d)) for d in journeys
-                        if d["_id"] not in self.journeys]
+        new_audiences = [audience_from(d) for d in audiences if d["_id"] not in self.audiences]
+        new_journeys = [journey_from(d) for d in journeys if d["_id"] not in self.journeys]
+        self.audiences.update((a.id, a) for a in new_audiences)
+        self.journeys.update((j.id, j) for j in new_journeys)
         return new_audiences, new_journeys
 
     def journeys_of(self, audience_id: str) -> list[Journey]:

@@ -134,12 +134,11 @@ class Definitions:
         """`include_existing`: current members start now, as if they had just entered. With
         `entered_since`: those who entered since then start from when they entered."""
         now, inside = self.clock.now(), await self.store.audience_members(journey.audience_id, journey.location_ids or None)
-        if entered_since is not None:
-            inside = [m for m in inside if _entered_at(m, journey.audience_id) >= entered_since]
-        steps = [step for member in inside
+        starts = ([(member, now) for member in inside] if entered_since is None else
+                  [(member, at) for member in inside if (at := _entered_at(member, journey.audience_id)) >= entered_since])
+        steps = [step for member, at in starts
                  for step in schedule(journey, member["location_id"], member["client_id"],
-                                      current_entry(member, journey.audience_id),
-                                      now if entered_since is None else _entered_at(member, journey.audience_id))]
+                                      current_entry(member, journey.audience_id), at)]
         for start in range(0, len(steps), 1000):
             await self.store.insert_all_new("steps", steps[start:start + 1000])
 
